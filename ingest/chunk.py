@@ -9,7 +9,7 @@ Treaties: Articles with numbered paragraphs. Articles and theses: paragraphs pac
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ingest.units import regulation_units, treaty_units
 from kerjasama.catalog import DocumentMeta
@@ -303,10 +303,7 @@ class Chunker:
                 chunks = self._structured(blocks, meta)
         else:
             chunks = self._prose(text, meta)
-        return [
-            Chunk(c.doc_id, c.path, c.cite, c.text, c.context, c.pasal, c.part, c.units, order=i)
-            for i, c in enumerate(chunks)
-        ]
+        return [replace(c, order=i) for i, c in enumerate(chunks)]
 
     # -- structured documents -------------------------------------------------------------------------
     def _structured(self, blocks: list[Block], meta: DocumentMeta) -> list[Chunk]:
@@ -339,7 +336,7 @@ class Chunker:
         if len(full) <= self.max_chars:
             shift = len(heading) + 1
             shifted = tuple(Unit(u.start + shift, u.end + shift, u.label) for u in units)
-            return [Chunk(meta.id, (meta.id, *b.path), base, full, ctx, pasal, part, shifted)]
+            return [Chunk(meta.id, (meta.id, *b.path), base, full, ctx, pasal, part, shifted, anchor=base)]
         pieces = _unit_pieces(units, len(body), self.max_chars) or _sentences(body)
         chunks = []
         for n, (s, e) in enumerate(_pack(pieces, body, self.max_chars - len(heading) - 1)):
@@ -355,7 +352,7 @@ class Chunker:
             shifted = tuple(Unit(u.start + shift, u.end + shift, u.label) for u in piece_units)
             cite = _cite(base, label) if label else base
             path = (meta.id, *b.path, f"#{n + 1}")
-            chunks.append(Chunk(meta.id, path, cite, text, ctx, pasal, part, shifted))
+            chunks.append(Chunk(meta.id, path, cite, text, ctx, pasal, part, shifted, anchor=base))
         return chunks
 
     # -- prose ----------------------------------------------------------------------------------------
@@ -365,7 +362,7 @@ class Chunker:
         chunks = []
         for n, (s, e) in enumerate(_pack(_sentences(body), body, self.max_chars)):
             path = (meta.id, *b.path, f"#{n + 1}")
-            chunks.append(Chunk(meta.id, path, base, body[s:e].strip(), meta.title, "", b.part, ()))
+            chunks.append(Chunk(meta.id, path, base, body[s:e].strip(), meta.title, "", b.part, (), anchor=base))
         return chunks
 
     def _prose(self, text: str, meta: DocumentMeta) -> list[Chunk]:
@@ -392,7 +389,10 @@ class Chunker:
                 label = _range_label([u.label for u in piece_units]) or f"paragraf {nums[0]}"
                 path = (meta.id, f"paragraf {nums[0]}", f"#{n + 1}")
                 chunks.append(
-                    Chunk(meta.id, path, _cite(meta.short, label), body[s:e], meta.title, "", "prose", piece_units)
+                    Chunk(
+                        meta.id, path, _cite(meta.short, label), body[s:e], meta.title, "", "prose", piece_units,
+                        anchor=meta.short,
+                    )
                 )
         return chunks
 

@@ -98,9 +98,10 @@ def ayat_markers(text: str, penjelasan: bool = False) -> list[Marker]:
     if seq and text[: seq[0].pos].strip() == "":
         return seq
     # The "(1)" may be lost (OCR): a clean sequence starting at (2) makes the text before it ayat (1).
-    seq2 = _sequence([c for c in cands if c[2]], 2, _next_int)
-    if len(seq2) >= 1 and text[: seq2[0].pos].strip():
-        return [Marker(0, 1, False), *seq2]
+    for pool, least in (([c for c in cands if c[2]], 1), (cands, 2)):
+        seq2 = _sequence(pool, 2, _next_int)
+        if len(seq2) >= least and text[: seq2[0].pos].strip():
+            return [Marker(0, 1, False), *seq2]
     return []
 
 

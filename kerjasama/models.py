@@ -40,6 +40,14 @@ class Chunk:
     part: str = "body"  # body | penjelasan | pembukaan | lampiran | penutup | prose
     units: tuple[Unit, ...] = field(default_factory=tuple)
     order: int = 0
+    anchor: str = ""  # citation of the whole structural unit, e.g. "PP 28/2018 Pasal 30"; units cite below it
+
+    def pinpoint(self, label: str) -> str:
+        """Citation of a unit of this chunk: anchor plus label, e.g. "PP 28/2018 Pasal 30 ayat (4)"."""
+        base = self.anchor or self.cite
+        if not label:
+            return base
+        return f"{base}{label}" if label.startswith("(") else f"{base} {label}"
 
     @property
     def id(self) -> str:
@@ -68,6 +76,7 @@ class Chunk:
             "part": self.part,
             "units": json.dumps([asdict(u) for u in self.units]),
             "order": self.order,
+            "anchor": self.anchor,
         }
 
     @classmethod
@@ -83,6 +92,7 @@ class Chunk:
             part=str(meta.get("part", "body")),
             units=tuple(Unit(**u) for u in json.loads(str(meta.get("units", "[]")))),
             order=int(meta.get("order", 0)),
+            anchor=str(meta.get("anchor", "")),
         )
 
 

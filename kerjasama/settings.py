@@ -13,7 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 ROOT = Path(__file__).resolve().parent.parent
 
 # Bump when the chunker's output changes for the same input, so a new index is built.
-CHUNKER_VERSION = "3"
+CHUNKER_VERSION = "4"
 
 
 class Settings(BaseSettings):
@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     lexical_weight: float = Field(1.0, ge=0, description="Weight of the lexical (BM25) ranking in fusion.")
     repealed_penalty: float = Field(
         0.85, ge=0, le=1, description="Factor on fused scores of repealed documents unless the question names them."
+    )
+    secondary_penalty: float = Field(
+        0.8, ge=0, le=1, description="Factor on fused scores of secondary sources (articles, theses)."
     )
     refusal_min_dense: float = Field(
         0.80, ge=0, le=1, description="Refuse when the best passage's cosine similarity is below this."

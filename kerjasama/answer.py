@@ -1,0 +1,314 @@
+"""Cited answers without an LLM: the most relevant ayat / sentences quoted verbatim, or a refusal.
+
+The citation contract: every citation carries the id of the passage it quotes, its quote occurs verbatim
+in that passage's text, and unknown passages are dropped (:func:`verify_citations`).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from dataclasses import dataclass
+
+from kerjasama.catalog import Catalog
+from kerjasama.errors import QuestionError
+from kerjasama.models import Answer, Chunk, Citation, Hit
+from kerjasama.retrieve import Filters, HybridRetriever
+from kerjasama.settings import Settings
+from kerjasama.text import GLOSSARY, detect_lang, expand_query, normalize, tokenize
+
+log = logging.getLogger(__name__)
+
+# The one refusal: code, prompts and tests use these constants.
+REFUSAL_ID = "Maaf, jawaban atas pertanyaan ini tidak ditemukan dalam korpus."
+REFUSAL_EN = "Sorry, the answer to this question was not found in the corpus."
+REFUSAL = {"id": REFUSAL_ID, "en": REFUSAL_EN}
+
+MAX_QUOTE_CHARS = 900
+
+_INJECTION = re.compile(
+    r"(ignore|disregard|forget|override)\s+(all\s+|the\s+|any\s+|your\s+|previous\s+|prior\s+|above\s+)*"
+    r"(instructions|rules|prompts?|guidelines|context)"
+    r"|(abaikan|lupakan|acuhkan)\s+(semua\s+|seluruh\s+)?(instruksi|perintah|aturan|petunjuk)"
+    r"|system\s*prompt|prompt\s+sistem|developer\s+mode|mode\s+pengembang|jailbreak|\bDAN\b\s+mode"
+    r"|^\s*(system|sistem)\s*:|you\s+are\s+now\s+|kamu\s+sekarang\s+adalah|anda\s+sekarang\s+adalah",
+    re.I | re.M,
+)
+
+_EN_TO_ID: dict[str, set[str]] = {}
+for _key, _val in GLOSSARY.items():
+    for _w in _key.split():
+        _EN_TO_ID.setdefault(_w, set()).update(tokenize(_val))
+
+
+def _messages(lang: str) -> dict[str, str]:
+    if lang == "en":
+        return {
+            "intro": "From the corpus (quoted verbatim in the original language):",
+            "sources": "Sources:",
+            "repealed": "Note: {short} has been repealed and replaced by {repl}; check the provision in force.",
+            "repealed_unknown": "Note: {short} has been repealed.",
+            "ocr": "Note: {short} is OCR text with defects; check quotes against the official copy.",
+            "secondary": "Note: {short} is a secondary source (not law).",
+        }
+    return {
+        "intro": "Berdasarkan korpus (kutipan verbatim):",
+        "sources": "Sumber:",
+        "repealed": "Catatan: {short} telah dicabut dan diganti oleh {repl}; periksa ketentuan yang berlaku.",
+        "repealed_unknown": "Catatan: {short} telah dicabut.",
+        "ocr": "Catatan: {short} adalah teks OCR dengan cacat; periksa kutipan terhadap salinan resmi.",
+        "secondary": "Catatan: {short} adalah sumber sekunder (bukan peraturan).",
+    }
+
+
+@dataclass
+class Evidence:
+    """How strongly the retrieved passages support answering."""
+
+    best_dense: float
+    coverage: float
+    pinned: bool
+
+
+def verify_citations(citations: list[Citation], hits: list[Hit]) -> list[Citation]:
+    """Keep citations whose passage was retrieved and whose quote occurs verbatim in it; renumber 1..n."""
+    by_id = {h.chunk.id: h.chunk for h in hits}
+    kept = []
+    for c in citations:
+        chunk = by_id.get(c.chunk_id)
+        if chunk is None or not c.quote or c.quote not in chunk.text:
+            log.warning("dropped citation %s: quote not found verbatim in its passage", c.cite)
+            continue
+        kept.append(c)
+    for n, c in enumerate(kept, start=1):
+        c.n = n
+    return kept
+
+
+class Answerer:
+    """Answers questions from the index: retrieval, refusal decision, verbatim quotes with pinpoint citations."""
+
+    def __init__(self, retriever: HybridRetriever, settings: Settings | None = None) -> None:
+        self.retriever = retriever
+        self.settings = settings or retriever.settings
+        self.catalog: Catalog = retriever.catalog
+
+    def check_question(self, question: str) -> str:
+        """The question stripped, or QuestionError with a bilingual message."""
+        q = (question or "").strip()
+        if not q:
+            raise QuestionError("Pertanyaan kosong. / The question is empty.")
+        limit = self.settings.max_question_chars
+        if len(q) > limit:
+            raise QuestionError(
+                f"Pertanyaan terlalu panjang ({len(q)} karakter, maksimum {limit}). / "
+                f"The question is too long ({len(q)} characters, at most {limit})."
+            )
+        return q
+
+    def ask(self, question: str, k: int | None = None, lang: str = "auto", filters: Filters | None = None) -> Answer:
+        """Answer one question; refuses (with the refusal constant, no citations) when evidence is weak."""
+        started = time.perf_counter()
+        q = self.check_question(question)
+        lang = detect_lang(q) if lang in ("auto", "", None) else lang
+        k = k or self.settings.top_k
+        hits = self.retriever.retrieve(q, k, filters)
+        refs = self.retriever.refs(q)
+        reason = self._refusal_reason(q, hits, refs)
+        if reason:
+            ans = Answer(q, REFUSAL[lang], True, "extractive", lang, [], hits, reason=reason)
+        else:
+            citations = verify_citations(self._quotes(q, hits, refs), hits)
+            if not citations:
+                ans = Answer(q, REFUSAL[lang], True, "extractive", lang, [], hits, reason="no quotable passage")
+            else:
+                ans = Answer(q, self._compose(citations, lang), False, "extractive", lang, citations, hits)
+        ans.latency_ms = (time.perf_counter() - started) * 1000
+        return ans
+
+    # -- refusal --------------------------------------------------------------------------------------
+    def evidence(self, question: str, hits: list[Hit]) -> Evidence:
+        """Best dense similarity among the top passages and the share of question terms they contain."""
+        top = hits[:3]
+        best = max((h.dense_score or 0.0 for h in top), default=0.0)
+        terms = set(tokenize(question))
+        seen: set[str] = set()
+        for h in top:
+            seen.update(tokenize(h.chunk.embed_text()))
+        covered = 0
+        for t in terms:
+            if t in seen or _EN_TO_ID.get(t, set()) & seen:
+                covered += 1
+        coverage = covered / len(terms) if terms else 0.0
+        return Evidence(best, coverage, any(h.pinned for h in hits))
+
+    def _refusal_reason(self, question: str, hits: list[Hit], refs) -> str:
+        if _INJECTION.search(question):
+            return "prompt injection"
+        if not hits:
+            return "no passages"
+        if refs.unknown_docs and not refs.doc_ids:
+            return f"document not in corpus: {', '.join(refs.unknown_docs)}"
+        if refs.doc_ids and refs.pasal and not any(h.pinned for h in hits):
+            return "named Pasal not in corpus"
+        ev = self.evidence(question, hits)
+        if ev.pinned:
+            return ""
+        if ev.best_dense < self.settings.refusal_min_dense:
+            return f"weak evidence (similarity {ev.best_dense:.3f})"
+        if ev.coverage < self.settings.refusal_min_coverage:
+            return f"weak evidence (coverage {ev.coverage:.2f})"
+        return ""
+
+    # -- quotes ---------------------------------------------------------------------------------------
+    def _quotes(self, question: str, hits: list[Hit], refs) -> list[Citation]:
+        terms = set(tokenize(expand_query(question)))
+        out: list[Citation] = []
+        top_score = hits[0].score if hits else 0.0
+        for hit in hits:
+            if len(out) >= self.settings.max_quotes:
+                break
+            if out and not hit.pinned and hit.score < 0.75 * top_score:
+                break
+            span = self._best_span(hit, terms, refs)
+            if span is None:
+                continue
+            start, end, label, overlap = span
+            if out and not hit.pinned and overlap < 0.25:
+                continue
+            chunk = hit.chunk
+            quote = chunk.text[start:end]
+            meta = self.catalog.get(chunk.doc_id)
+            repl = self.catalog.replacement(chunk.doc_id)
+            out.append(
+                Citation(
+                    n=len(out) + 1,
+                    cite=chunk.pinpoint(label) if label else chunk.cite,
+                    title=meta.title if meta else chunk.doc_id,
+                    status=meta.status if meta else "",
+                    quote=quote,
+                    doc_id=chunk.doc_id,
+                    chunk_id=chunk.id,
+                    replaced_by=repl.short if repl else "",
+                    note=meta.quality if meta and "OCR" in meta.quality else "",
+                )
+            )
+        return out
+
+    def _best_span(self, hit: Hit, terms: set[str], refs) -> tuple[int, int, str, float] | None:
+        """(start, end, unit label, overlap) of the best quotable span of a chunk."""
+        chunk = hit.chunk
+        head = len(chunk.text.split("\n", 1)[0]) + 1 if chunk.part != "prose" else 0
+        cands: list[tuple[int, int, str]] = []
+        top_units = [u for u in chunk.units if _depth(u.label) == 1]
+        if hit.pinned and refs.pasal:
+            _, ayat, huruf = refs.pasal[0]
+            for u in chunk.units:
+                want = [f"ayat ({ayat})", f"({ayat})"] if ayat else []
+                if want and any(u.label == w or u.label == f"{w} huruf {huruf}" or u.label == f"{w}({huruf})"
+                                for w in want):
+                    cands.append((u.start, u.end, u.label))
+            if huruf:
+                cands = [c for c in cands if c[2].endswith(huruf) or c[2].endswith(f"({huruf})")] or cands
+            if not cands:
+                cands.append((head, len(chunk.text), ""))
+            s, e, label = cands[-1] if huruf else cands[0]
+            return (*_clip(chunk.text, s, e, terms), label, 1.0)
+        if top_units and not top_units[0].label.startswith("huruf"):
+            cands = [(u.start, u.end, u.label) for u in top_units]
+        elif top_units and len(chunk.text) - head <= MAX_QUOTE_CHARS:
+            cands = [(head, len(chunk.text), "")]  # a short list: quote the whole Pasal with its intro
+        elif chunk.units:
+            cands = [(u.start, u.end, u.label) for u in chunk.units]
+        else:
+            cands = [(head + a, head + b, "") for a, b in _sentence_spans(chunk.text[head:])]
+        best = None
+        for s, e, label in cands:
+            toks = set(tokenize(chunk.text[s:e]))
+            if not toks:
+                continue
+            overlap = len(terms & toks) / max(1, len(terms))
+            if best is None or overlap > best[3] + 1e-9:
+                best = (s, e, label, overlap)
+        if best is None:
+            return None
+        s, e, label, overlap = best
+        if not chunk.units and label == "":
+            # Widen a prose sentence with its neighbour for context.
+            spans = _sentence_spans(chunk.text[head:])
+            idx = next((i for i, (a, b) in enumerate(spans) if head + a == s), None)
+            if idx is not None and idx + 1 < len(spans) and spans[idx + 1][1] - spans[idx][0] <= MAX_QUOTE_CHARS:
+                e = head + spans[idx + 1][1]
+        s, e = _clip(chunk.text, s, e, terms)
+        return s, e, label, overlap
+
+    # -- composition ----------------------------------------------------------------------------------
+    def _compose(self, citations: list[Citation], lang: str) -> str:
+        msg = _messages(lang)
+        lines = [msg["intro"], ""]
+        for c in citations:
+            quote = " ".join(c.quote.split())
+            lines.append(f"- {c.cite}: “{quote}” [{c.n}]")
+        notes: list[str] = []
+        for c in citations:
+            meta = self.catalog.get(c.doc_id)
+            if meta is None:
+                continue
+            if meta.repealed:
+                key = "repealed" if c.replaced_by else "repealed_unknown"
+                notes.append(msg[key].format(short=meta.short, repl=c.replaced_by))
+            elif c.note:
+                notes.append(msg["ocr"].format(short=meta.short))
+            elif meta.status == "sekunder":
+                notes.append(msg["secondary"].format(short=meta.short))
+        if notes:
+            lines.append("")
+            lines.extend(dict.fromkeys(notes))
+        lines += ["", msg["sources"]]
+        for c in citations:
+            meta = self.catalog.get(c.doc_id)
+            status = meta.status_label(lang) if meta else c.status
+            if c.replaced_by:
+                status += f" → {c.replaced_by}"
+            lines.append(f"[{c.n}] {c.cite} — {c.title} ({status})")
+        return "\n".join(lines)
+
+
+def _depth(label: str) -> int:
+    if label.startswith("("):
+        return label.count("(")
+    return len(re.findall(r"\b(ayat|huruf|angka|paragraf)\b", label))
+
+
+def _sentence_spans(text: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for m in re.finditer(r"(?<=[.;!?])\s+(?=[A-Z(\"“0-9])", text):
+        if m.start() > start:
+            spans.append((start, m.start()))
+        start = m.end()
+    if start < len(text.rstrip()):
+        spans.append((start, len(text.rstrip())))
+    return spans
+
+
+def _clip(text: str, s: int, e: int, terms: set[str]) -> tuple[int, int]:
+    """Shorten an over-long span to its best window of sentences (still a verbatim slice)."""
+    if e - s <= MAX_QUOTE_CHARS:
+        return s, e
+    spans = [(s + a, s + b) for a, b in _sentence_spans(text[s:e])] or [(s, e)]
+    best, best_score = (s, min(e, s + MAX_QUOTE_CHARS)), -1.0
+    for i in range(len(spans)):
+        j = i
+        while j + 1 < len(spans) and spans[j + 1][1] - spans[i][0] <= MAX_QUOTE_CHARS:
+            j += 1
+        a, b = spans[i][0], min(spans[j][1], spans[i][0] + MAX_QUOTE_CHARS)
+        score = len(terms & set(tokenize(text[a:b])))
+        if score > best_score:
+            best, best_score = (a, b), score
+    return best
+
+
+def normalized_contains(haystack: str, needle: str) -> bool:
+    """Substring test on normalised text (NFKC, case-fold, whitespace collapsed)."""
+    return normalize(needle) in normalize(haystack)

@@ -1,0 +1,174 @@
+"""Hybrid retrieval: dense (Chroma) + lexical (BM25), fused by reciprocal rank; named Pasal first."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+
+from kerjasama.catalog import Catalog, load_catalog
+from kerjasama.embeddings import embedder_id, get_embedder
+from kerjasama.legalref import LegalRefs, parse_refs
+from kerjasama.models import Chunk, Hit
+from kerjasama.settings import Settings
+from kerjasama.store import IndexStore
+from kerjasama.text import expand_query, tokenize
+
+log = logging.getLogger(__name__)
+
+MODES = ("hybrid", "dense", "lexical")
+
+
+@dataclass
+class Filters:
+    """Restrict retrieval: to some documents, or to documents in force."""
+
+    doc_ids: list[str] = field(default_factory=list)
+    in_force_only: bool = False
+
+    def allows(self, chunk: Chunk, catalog: Catalog) -> bool:
+        if self.doc_ids and chunk.doc_id not in self.doc_ids:
+            return False
+        if self.in_force_only:
+            meta = catalog.get(chunk.doc_id)
+            return meta is None or meta.status != "dicabut"
+        return True
+
+
+class HybridRetriever:
+    """``retrieve(query, k) -> list[Hit]`` over one index; loads the index on first use."""
+
+    def __init__(self, settings: Settings, embeddings: Any = None, catalog: Catalog | None = None,
+                 mode: str = "hybrid") -> None:
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}")
+        self.settings = settings
+        self.mode = mode
+        self.embeddings = embeddings or get_embedder(settings.embedder)
+        self.catalog = catalog or load_catalog(settings.corpus_dir)
+        self.store = IndexStore(settings.index_dir(), self.embeddings, embedder_id(self.embeddings))
+        self._lock = threading.Lock()
+        self._bm25: Any = None
+        self._chunks: list[Chunk] = []
+        self._by_id: dict[str, Chunk] = {}
+
+    def load(self) -> None:
+        """Load the lexical index and chunk snapshot (raises IndexNotReadyError if there is none)."""
+        with self._lock:
+            if self._bm25 is None:
+                bm25, chunks = self.store.load_lexical()
+                self._chunks = chunks
+                self._by_id = {c.id: c for c in chunks}
+                self._bm25 = bm25
+
+    @property
+    def chunks(self) -> list[Chunk]:
+        """Every indexed chunk, in document order."""
+        self.load()
+        return self._chunks
+
+    def refs(self, query: str) -> LegalRefs:
+        """Legal references named in ``query``."""
+        return parse_refs(query, self.catalog)
+
+    def retrieve(self, query: str, k: int = 5, filters: Filters | None = None) -> list[Hit]:
+        """The ``k`` best chunks for ``query``; a Pasal the query names comes first."""
+        self.load()
+        filters = filters or Filters()
+        refs = self.refs(query)
+        n = self.settings.candidates
+        dense: list[tuple[str, float]] = []
+        lexical: list[tuple[str, float]] = []
+        if self.mode in ("hybrid", "dense"):
+            where = {"doc_id": {"$in": filters.doc_ids}} if filters.doc_ids else None
+            dense = self.store.dense(self.embeddings.embed_query(query), n, where)
+        if self.mode in ("hybrid", "lexical"):
+            lexical = self._lexical(expand_query(query), n)
+        hits: dict[str, Hit] = {}
+        rrf_k = self.settings.rrf_k
+        for weight, ranking, attr in (
+            (self.settings.dense_weight, dense, "dense"),
+            (self.settings.lexical_weight, lexical, "lexical"),
+        ):
+            for rank, (cid, score) in enumerate(ranking, start=1):
+                chunk = self._by_id.get(cid)
+                if chunk is None or not filters.allows(chunk, self.catalog):
+                    continue
+                hit = hits.setdefault(cid, Hit(chunk=chunk, score=0.0))
+                hit.score += weight / (rrf_k + rank)
+                setattr(hit, f"{attr}_rank", rank)
+                setattr(hit, f"{attr}_score", score)
+        for hit in hits.values():
+            meta = self.catalog.get(hit.chunk.doc_id)
+            if meta is not None and meta.id not in refs.doc_ids:
+                if meta.repealed:
+                    hit.score *= self.settings.repealed_penalty
+                elif meta.status == "sekunder":
+                    hit.score *= self.settings.secondary_penalty
+            if refs.doc_ids and hit.chunk.doc_id in refs.doc_ids:
+                hit.score *= 1.25
+        pinned = self._pinned(refs, filters)
+        for rank, chunk in enumerate(pinned):
+            hit = hits.setdefault(chunk.id, Hit(chunk=chunk, score=0.0))
+            hit.pinned = True
+            hit.score = 10.0 - rank * 0.01 + hit.score
+        ranked = sorted(hits.values(), key=lambda h: h.score, reverse=True)
+        return ranked[:k]
+
+    def _lexical(self, query: str, n: int) -> list[tuple[str, float]]:
+        tokens = tokenize(query)
+        if not tokens:
+            return []
+        import numpy as np
+
+        vocab = self._bm25.vocab_dict
+        ids = [vocab[t] for t in tokens if t in vocab]
+        if not ids:
+            return []
+        scores = self._bm25.get_scores(tokens)
+        top = np.argsort(-scores)[:n]
+        return [(self._chunks[i].id, float(scores[i])) for i in top if scores[i] > 0]
+
+    def _pinned(self, refs: LegalRefs, filters: Filters) -> list[Chunk]:
+        """Chunks of the Pasal/Article the question names in a document it names (or the only candidate)."""
+        if not refs.pasal:
+            return []
+        out: list[Chunk] = []
+        for label, ayat, huruf in refs.pasal:
+            number = label.split(" ", 1)[1]
+            wanted = {f"Pasal {number}", f"Article {number}"}
+            part = "penjelasan" if refs.penjelasan else "body"
+            cands = [
+                c for c in self._chunks
+                if c.pasal in wanted and c.part == part and filters.allows(c, self.catalog)
+                and (not refs.doc_ids or c.doc_id in refs.doc_ids)
+            ]
+            if not refs.doc_ids and len({c.doc_id for c in cands}) != 1:
+                continue  # "Pasal 5" alone is ambiguous across documents
+            if ayat:
+                tag = f"ayat ({ayat})"
+                para = f"({ayat})"
+                cands.sort(key=lambda c: not any(u.label.startswith((tag, para)) for u in c.units))
+            out.extend(c for c in cands if c not in out)
+        return out
+
+
+class KerjasamaRetriever(BaseRetriever):
+    """LangChain retriever over :class:`HybridRetriever` (for chains and agents)."""
+
+    hybrid: Any
+    k: int = 5
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        return [
+            Document(
+                page_content=h.chunk.text,
+                metadata={"cite": h.chunk.cite, "doc_id": h.chunk.doc_id, "chunk_id": h.chunk.id, "score": h.score},
+            )
+            for h in self.hybrid.retrieve(query, self.k)
+        ]

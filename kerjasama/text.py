@@ -1,0 +1,168 @@
+"""Text normalisation, language detection and the tokenizer of the lexical index."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_WS = re.compile(r"\s+")
+_WORD = re.compile(r"[a-z0-9]+(?:/[a-z0-9]+)?")
+
+STOP_ID = frozenset(
+    """ada adalah agar akan antara apa apabila apakah atas atau bagaimana bagi bahwa baik bila boleh
+    bukan dalam dan dapat dari demikian dengan di dia harus hal hanya ia ialah ini itu jika juga kah
+    kami kapan karena ke kepada kita lain lebih maka mana masing melalui menurut mereka misalnya
+    mengenai nya oleh pada para saat saja sama sebagai sebagaimana secara sedang sehingga selain
+    serta siapa suatu sudah tanpa telah tentang tersebut tetapi tidak untuk wajib yaitu yakni yang
+    berapa apa saja sebutkan jelaskan bunyi isi maksud dimaksud disebut terdapat berdasarkan menurut
+    bisa perlu mana""".split()
+)
+STOP_EN = frozenset(
+    """a an and are as at be been by can could do does did for from has have how if in into is it its
+    may might must not of on or shall should so such than that the their them then there these this
+    those to under was were what when where which who whom why will with would according say says
+    said tell me please about any""".split()
+)
+STOPWORDS = STOP_ID | STOP_EN
+
+# English legal terms -> Indonesian statute wording, so English questions also reach the lexical index.
+GLOSSARY = {
+    "sister city": "kota kembar bersaudara",
+    "sister cities": "kota kembar bersaudara",
+    "twin city": "kota kembar",
+    "sister province": "provinsi kembar",
+    "regional parliament": "dewan perwakilan rakyat daerah dprd",
+    "regional house": "dewan perwakilan rakyat daerah dprd",
+    "regional government": "pemerintah daerah",
+    "local government": "pemerintah daerah",
+    "central government": "pemerintah pusat",
+    "foreign affairs": "hubungan luar negeri",
+    "foreign relations": "hubungan luar negeri",
+    "foreign": "luar negeri asing",
+    "abroad": "luar negeri",
+    "overseas": "luar negeri",
+    "approval": "persetujuan",
+    "approve": "persetujuan",
+    "consent": "persetujuan",
+    "agreement": "perjanjian kesepakatan",
+    "treaty": "perjanjian internasional",
+    "treaties": "perjanjian internasional",
+    "international agreement": "perjanjian internasional",
+    "cooperation": "kerja sama",
+    "co-operation": "kerja sama",
+    "minister": "menteri",
+    "ministry": "kementerian",
+    "governor": "gubernur",
+    "mayor": "wali kota",
+    "regent": "bupati",
+    "requirement": "persyaratan syarat",
+    "requirements": "persyaratan syarat",
+    "condition": "syarat",
+    "conditions": "persyaratan syarat",
+    "objects": "objek",
+    "object": "objek",
+    "scope": "ruang lingkup",
+    "days": "hari",
+    "working days": "hari kerja",
+    "deadline": "jangka waktu paling lama",
+    "dispute": "perselisihan",
+    "disputes": "perselisihan",
+    "ratification": "pengesahan",
+    "ratify": "pengesahan",
+    "ratified": "pengesahan",
+    "termination": "berakhir pengakhiran",
+    "terminate": "berakhir",
+    "ends": "berakhir",
+    "report": "melaporkan laporan",
+    "reporting": "pelaporan",
+    "initiative": "prakarsa",
+    "proposal": "prakarsa usulan",
+    "plan": "rencana",
+    "funding": "pendanaan pembiayaan",
+    "budget": "anggaran",
+    "grant": "hibah",
+    "diplomatic relations": "hubungan diplomatik",
+    "definition": "adalah dimaksud",
+    "means": "adalah",
+    "repealed": "dicabut",
+    "president": "presiden",
+    "representative office": "kantor perwakilan",
+    "science and technology": "ilmu pengetahuan dan teknologi",
+    "culture": "budaya",
+    "promotion": "promosi",
+    "supervision": "pengawasan pembinaan",
+    "monitoring": "pemantauan evaluasi",
+    "third party": "pihak ketiga",
+    "third parties": "pihak ketiga",
+    "institution": "lembaga",
+    "institutions": "lembaga",
+    "province": "provinsi",
+    "provinces": "provinsi",
+    "region": "daerah",
+    "regions": "daerah",
+    "regional": "daerah",
+}
+# Indonesian abbreviations and everyday names -> the statutes' own wording.
+GLOSSARY.update(
+    {
+        "dprd": "dewan perwakilan rakyat daerah",
+        "kota kembar": "ksdpl kota kembar bersaudara pemerintah daerah di luar negeri",
+        "sister city": "ksdpl kota kembar bersaudara pemerintah daerah di luar negeri",
+        "provinsi kembar": "ksdpl provinsi kembar bersaudara",
+        "pemda": "pemerintah daerah",
+        "ksdpl": "kerja sama daerah dengan pemerintah daerah di luar negeri",
+        "ksdll": "kerja sama daerah dengan lembaga di luar negeri",
+        "kemendagri": "menteri dalam negeri",
+        "kemlu": "menteri luar negeri hubungan luar negeri",
+        "menlu": "menteri luar negeri",
+        "apbd": "anggaran pendapatan dan belanja daerah",
+        "mou": "nota kesepahaman kesepakatan",
+        "konvensi wina": "vienna convention treaty",
+    }
+)
+_GLOSSARY_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, GLOSSARY), key=len, reverse=True)) + r")\b")
+
+_EN_HINTS = frozenset("the what which does is are of and how who when must can should may with".split())
+_ID_HINTS = frozenset("apa yang dan apakah bagaimana siapa kapan dengan dalam untuk dari adalah berapa harus".split())
+
+
+def normalize(text: str) -> str:
+    """NFKC, case-fold and collapse whitespace: the matching form of EVAL_FORMAT.md."""
+    return _WS.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
+
+
+def detect_lang(text: str) -> str:
+    """'en' or 'id', by counting common function words (ties go to Indonesian)."""
+    words = _WORD.findall(text.lower())
+    en = sum(w in _EN_HINTS for w in words)
+    idn = sum(w in _ID_HINTS for w in words)
+    return "en" if en > idn else "id"
+
+
+def expand_query(text: str) -> str:
+    """Append Indonesian equivalents of English legal terms found in ``text``."""
+    low = text.lower()
+    extra = [GLOSSARY[m.group(1)] for m in _GLOSSARY_RE.finditer(low)]
+    return f"{text} {' '.join(extra)}" if extra else text
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+
+    return StemmerFactory().create_stemmer()
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """Indonesian stem of one lower-case word (Sastrawi), cached; digits and short words stay."""
+    if len(word) <= 3 or word.isdigit() or "/" in word:
+        return word
+    return _stemmer().stem(word) or word
+
+
+def tokenize(text: str) -> list[str]:
+    """Lexical tokens: lower-case words without stopwords, stemmed; "kerjasama" -> "kerja sama"."""
+    low = unicodedata.normalize("NFKC", text).lower().replace("kerjasama", "kerja sama")
+    return [stem(w) for w in _WORD.findall(low) if w not in STOPWORDS]
