@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 from kerjasama.catalog import Catalog
 
 _KIND = (
-    r"(?P<kind>Undang[- ]?Undang|UU|Perppu|Peraturan\s+Pemerintah\s+Pengganti\s+Undang[- ]Undang|"
+    r"(?P<kind>Undang[- ]?Undang|UU|Law|Government\s+Regulation|Perppu|Peraturan\s+Pemerintah\s+Pengganti\s+Undang[- ]Undang|"
     r"Peraturan\s+Pemerintah|PP|Peraturan\s+Presiden|Perpres|Permendagri|Permenlu|Permen\w*|"
     r"Peraturan\s+Menteri(?:\s+Dalam\s+Negeri|\s+Luar\s+Negeri)?|Peraturan\s+Daerah|Perda)"
 )
-_NUM = r"(?:\s*(?:No\.?|Nomor|Nr\.?)\s*)?\s*(?P<num>[0-9]+[0-9A-Z/.\-]*?)"
-_YEAR = r"\s*(?:Tahun|Th\.?|/|tahun)\s*(?P<year>(?:19|20)\d\d)\b"
+_NUM = r"(?:\s*(?:No\.?|Nomor|Nr\.?|Number)\s*)?\s*(?P<num>[0-9]+[0-9A-Z/.\-]*?)"
+_YEAR = r"\s*(?:Tahun|Th\.?|/|of|of\s+the\s+year|year)\s*(?P<year>(?:19|20)\d\d)\b"
 DOC_RE = re.compile(rf"\b{_KIND}{_NUM}{_YEAR}", re.I)
 PASAL_RE = re.compile(
     r"\b(?P<head>Pasal|Article|Art\.)\s*(?P<num>\d+[A-Z]?)\b"
@@ -27,7 +27,8 @@ _TREATY_RE = re.compile(r"\b(Konvensi\s+Wina|Vienna\s+Convention|VCLT)\b", re.I)
 _OTHER_CODES = re.compile(r"\b(KUHP|KUHPerdata|KUH\s?Perdata|KUHAP|UUD\s?1945|Undang-Undang\s+Dasar)\b", re.I)
 
 _ABBR = {
-    "undang-undang": "UU", "undangundang": "UU", "undang undang": "UU", "uu": "UU",
+    "undang-undang": "UU", "undangundang": "UU", "undang undang": "UU", "uu": "UU", "law": "UU",
+    "government regulation": "PP",
     "peraturan pemerintah": "PP", "pp": "PP", "perppu": "Perppu",
     "peraturan presiden": "Perpres", "perpres": "Perpres",
     "permendagri": "Permendagri", "peraturan menteri dalam negeri": "Permendagri",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,11 +18,39 @@ from kerjasama.legalref import LegalRefs, parse_refs
 from kerjasama.models import Chunk, Hit
 from kerjasama.settings import Settings
 from kerjasama.store import IndexStore
-from kerjasama.text import expand_query, tokenize
+from kerjasama.text import detect_lang, expand_query, indonesian_pseudo_query, normalize, tokenize
 
 log = logging.getLogger(__name__)
 
 MODES = ("hybrid", "dense", "lexical")
+
+_STATUS_Q = re.compile(r"masih berlaku|sudah dicabut|dicabut|still (in force|valid|applicable)|repealed|status", re.I)
+_DEF_PATTERNS = [
+    re.compile(r"apa\s+(?:yang\s+)?(?:di)?maksud(?:kan)?\s+dengan\s+(?P<t>.+)", re.I),
+    re.compile(r"apa\s+(?:itu|arti|pengertian|definisi)\s+(?P<t>.+)", re.I),
+    re.compile(r"(?:pengertian|definisi|arti)\s+(?P<t>.+)", re.I),
+    re.compile(r"(?:define|definition of|meaning of|what is meant by)\s+(?:an?\s+|the\s+)?(?P<t>.+)", re.I),
+    re.compile(r"^what\s+(?:is|are)\s+(?:an?\s+|the\s+)?(?P<t>.+)", re.I),
+]
+_QUOTED = re.compile(r"['‘\"“](?P<t>[^'’\"”]{2,60})['’\"”]")
+_DEF_TAIL = re.compile(
+    r"\s+(?:menurut|dalam|berdasarkan|pada|di dalam|under|according to|in|of the|in the)\b.*$|[?.!]+$", re.I
+)
+
+
+def definition_term(query: str) -> str:
+    """The term a definition question asks about ("Apa yang dimaksud dengan KSDPL?" -> "KSDPL"), or ""."""
+    q = query.strip()
+    m = _QUOTED.search(q)
+    if m and re.search(r"defin|maksud|arti|mean", q, re.I):
+        return m.group("t").strip()
+    for pat in _DEF_PATTERNS:
+        m = pat.search(q)
+        if m:
+            term = _DEF_TAIL.sub("", m.group("t").strip()).strip(" ?.'\"")
+            if 0 < len(term.split()) <= 6:
+                return term
+    return ""
 
 
 @dataclass
@@ -84,15 +113,22 @@ class HybridRetriever:
         n = self.settings.candidates
         dense: list[tuple[str, float]] = []
         lexical: list[tuple[str, float]] = []
+        dense_alt: list[tuple[str, float]] = []
         if self.mode in ("hybrid", "dense"):
             where = {"doc_id": {"$in": filters.doc_ids}} if filters.doc_ids else None
             dense = self.store.dense(self.embeddings.embed_query(query), n, where)
+            if detect_lang(query) == "en":
+                # English question: also search with its Indonesian rewording, so statutes compete fairly
+                # with the English passages (the thesis abstract, the Vienna Convention).
+                pseudo = indonesian_pseudo_query(query)
+                dense_alt = self.store.dense(self.embeddings.embed_query(pseudo), n, where)
         if self.mode in ("hybrid", "lexical"):
             lexical = self._lexical(expand_query(query), n)
         hits: dict[str, Hit] = {}
         rrf_k = self.settings.rrf_k
         for weight, ranking, attr in (
             (self.settings.dense_weight, dense, "dense"),
+            (self.settings.dense_weight, dense_alt, "dense"),
             (self.settings.lexical_weight, lexical, "lexical"),
         ):
             for rank, (cid, score) in enumerate(ranking, start=1):
@@ -101,8 +137,10 @@ class HybridRetriever:
                     continue
                 hit = hits.setdefault(cid, Hit(chunk=chunk, score=0.0))
                 hit.score += weight / (rrf_k + rank)
-                setattr(hit, f"{attr}_rank", rank)
-                setattr(hit, f"{attr}_score", score)
+                if getattr(hit, f"{attr}_rank") is None or rank < getattr(hit, f"{attr}_rank"):
+                    setattr(hit, f"{attr}_rank", rank)
+                if getattr(hit, f"{attr}_score") is None or score > getattr(hit, f"{attr}_score"):
+                    setattr(hit, f"{attr}_score", score)
         for hit in hits.values():
             meta = self.catalog.get(hit.chunk.doc_id)
             if meta is not None and meta.id not in refs.doc_ids:
@@ -111,7 +149,12 @@ class HybridRetriever:
                 elif meta.status == "sekunder":
                     hit.score *= self.settings.secondary_penalty
             if refs.doc_ids and hit.chunk.doc_id in refs.doc_ids:
-                hit.score *= 1.25
+                hit.score *= 1.5
+            if refs.penjelasan and hit.chunk.part.startswith("penjelasan"):
+                hit.score *= 1.3
+        for chunk in self._boosted(query, refs, filters):
+            hit = hits.setdefault(chunk.id, Hit(chunk=chunk, score=0.0))
+            hit.score += 0.5
         pinned = self._pinned(refs, filters)
         for rank, chunk in enumerate(pinned):
             hit = hits.setdefault(chunk.id, Hit(chunk=chunk, score=0.0))
@@ -133,6 +176,30 @@ class HybridRetriever:
         scores = self._bm25.get_scores(tokens)
         top = np.argsort(-scores)[:n]
         return [(self._chunks[i].id, float(scores[i])) for i in top if scores[i] > 0]
+
+    def _boosted(self, query: str, refs: LegalRefs, filters: Filters) -> list[Chunk]:
+        """Chunks a legal reader would open first: the definition of the term asked about, and the
+        repeal clause of a named repealed document when the question asks whether it is still in force."""
+        out: list[Chunk] = []
+        term = definition_term(query)
+        if term:
+            patterns = [f"{term} adalah", f"{term} yang selanjutnya", f"“{term}” means", f'"{term}" means']
+            for c in self._chunks:
+                if (not refs.doc_ids or c.doc_id in refs.doc_ids) and filters.allows(c, self.catalog):
+                    text = normalize(c.text)
+                    if any(normalize(p) in text for p in patterns):
+                        out.append(c)
+        if _STATUS_Q.search(query):
+            for doc_id in refs.doc_ids:
+                meta, repl = self.catalog.get(doc_id), self.catalog.replacement(doc_id)
+                if meta is None or repl is None:
+                    continue
+                needle = normalize(f"Nomor {meta.number} Tahun {meta.year}")
+                out.extend(
+                    c for c in self._chunks
+                    if c.doc_id == repl.id and "dicabut" in c.text and needle in normalize(c.text)
+                )
+        return out[:5]
 
     def _pinned(self, refs: LegalRefs, filters: Filters) -> list[Chunk]:
         """Chunks of the Pasal/Article the question names in a document it names (or the only candidate)."""

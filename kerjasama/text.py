@@ -119,6 +119,38 @@ GLOSSARY.update(
         "apbd": "anggaran pendapatan dan belanja daerah",
         "mou": "nota kesepahaman kesepakatan",
         "konvensi wina": "vienna convention treaty",
+        "full power": "surat kuasa",
+        "full powers": "surat kuasa",
+        "credentials": "surat kepercayaan",
+        "draft": "rancangan",
+        "at least": "paling sedikit",
+        "at minimum": "paling sedikit",
+        "contain": "memuat",
+        "must contain": "paling sedikit memuat",
+        "foreign minister": "menteri luar negeri",
+        "foreign policy": "politik luar negeri",
+        "settle": "penyelesaian menyelesaikan",
+        "settled": "penyelesaian menyelesaikan",
+        "regency": "kabupaten",
+        "regencies": "kabupaten",
+        "city": "kota",
+        "cities": "kota",
+        "signing": "penandatanganan",
+        "sign": "penandatanganan menandatangani",
+        "succession": "suksesi",
+        "state succession": "suksesi negara",
+        "in force": "berlaku",
+        "still valid": "masih berlaku",
+        "valid": "berlaku",
+        "law": "undang-undang",
+        "government regulation": "peraturan pemerintah",
+        "domestic law": "hukum nasional internal law",
+        "internal law": "hukum nasional",
+        "ownership": "kepemilikan",
+        "goods": "barang",
+        "parliament": "dewan perwakilan rakyat",
+        "secretariat": "sekretariat",
+        "association": "asosiasi",
     }
 )
 _GLOSSARY_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, GLOSSARY), key=len, reverse=True)) + r")\b")
@@ -138,6 +170,22 @@ def detect_lang(text: str) -> str:
     en = sum(w in _EN_HINTS for w in words)
     idn = sum(w in _ID_HINTS for w in words)
     return "en" if en > idn else "id"
+
+
+def indonesian_pseudo_query(text: str) -> str:
+    """An English question rewritten with the statutes' Indonesian terms (for the dense side of retrieval).
+
+    Glossary phrases become their Indonesian wording; other content words stay as they are.
+    """
+    low = text.lower()
+    parts: list[str] = []
+    pos = 0
+    for m in _GLOSSARY_RE.finditer(low):
+        parts.extend(w for w in _WORD.findall(low[pos : m.start()]) if w not in STOPWORDS)
+        parts.append(GLOSSARY[m.group(1)])
+        pos = m.end()
+    parts.extend(w for w in _WORD.findall(low[pos:]) if w not in STOPWORDS)
+    return " ".join(parts)
 
 
 def expand_query(text: str) -> str:

