@@ -21,15 +21,19 @@ _PARAGRAF = re.compile(r"^(?:Paragraf|Pengraf|Paragrap|Paragaf)\s*(\d+|[IVX]+)\b
 _PASAL = re.compile(r"^Pasal\s+(\d+[A-Z]?|[IVX]+)\s*$")
 _ARTICLE = re.compile(r"^Article\s+(\d+)\s*$")
 _PART = re.compile(r"^(PART|SECTION)\s+([IVXLC]+|\d+)\s*$")
-_TREATY_END = re.compile(r"^(ANNEX|FINAL ACT)\b")
+_TREATY_END = re.compile(r"^(ANNEX|FINAL ACT)\b", re.I)
 _PENJELASAN = re.compile(r"^PENJE\S{0,6}\s*ATAS\b|^PENJELASAN\s*$")
 _PENJ_UMUM = re.compile(r"\b(?:I\.\s*)?(?:PENJELASAN\s+)?UMUM\b")
 _PASAL_DEMI = re.compile(r"^II\.\s*PASAL\s+DEMI\s+PASAL")
 _LAMPIRAN = re.compile(r"^LAMPIRAN\b")
 _MENIMBANG = re.compile(r"^(Menimbang|Mengingat)\b\s*:?\s*(.*)$")
 _PEMBUKAAN_END = re.compile(r"^(MEMUTUSKAN|Menetapkan|Dengan Persetujuan)")
-_PENUTUP = re.compile(r"(Agar setiap orang mengetahuinya|Disahkan di|Ditetapkan di|Diundangkan di)")
-_CUKUP_JELAS = re.compile(r"(Ayat|Huruf|Angka)\s?\S{1,4}|C\S{0,3}up\s*\^?\s*jelas\.?|[^A-Za-z]+", re.I)
+_PENUTUP = re.compile(r"(Agar setiap orang (?:dapat )?mengetahuinya|Disahkan di|Ditetapkan di|Diundangkan di)")
+# OCR page header "PRESIDEN REPUBLIK INDONESIA" with stray spaces.
+_PAGE_HEADER = r"P\s?R\s?E\s?S\s?I\s?[DO]\s?E\s?N\s+R\s?E\s?P\s?U\s?B\s?L\s?I\s?K\s+I\s?N\s?[DO]\s?[DO]?\s?N\s?E\s?S\s?I\s?A"  # noqa: E501
+_CUKUP_JELAS = re.compile(
+    rf"{_PAGE_HEADER}|(Ayat|Huruf|Angka)\s?\S{{1,4}}|C\S{{0,3}}up\s*\^?\s*jelas\.?|[^A-Za-z]+", re.I
+)
 
 
 @dataclass
@@ -163,13 +167,9 @@ def parse_regulation(text: str) -> list[Block]:
             part = "body"
             label = f"Pasal {m.group(1)}"
             ctx = [
-                x
-                for x in (
-                    f"{bab} {titles.get(bab, '')}".strip(),
-                    f"{bagian} {titles.get(bagian + bab, '')}".strip(),
-                    f"{paragraf} {titles.get(paragraf + bagian + bab, '')}".strip(),
-                )
-                if x
+                f"{name} {titles.get(key, '')}".strip()
+                for name, key in ((bab, bab), (bagian, bagian + bab), (paragraf, paragraf + bagian + bab))
+                if name
             ]
             path = tuple(x for x in (bab, bagian, paragraf) if x) + (label,)
             cur = open_block(Block("body", label, path, ctx))
@@ -223,7 +223,7 @@ def parse_treaty(text: str) -> list[Block]:
             cur = Block("treaty", label, (label,), [x for x in (part, section) if x])
             blocks.append(cur)
         elif _TREATY_END.match(line):
-            label = "Annex" if line.startswith("ANNEX") else "Final Act"
+            label = "Annex" if line.upper().startswith("ANNEX") else "Final Act"
             cur = Block("prose", label, (label,), [])
             blocks.append(cur)
             cur.lines.append(lines[i])
@@ -235,6 +235,8 @@ def parse_treaty(text: str) -> list[Block]:
 
 def _reflow(text: str) -> list[str]:
     """Paragraphs of prose. PDF text with a line break (and blank line) after every line is joined first."""
+    if not re.search(r"\n\s*\n", text.strip()):
+        return [" ".join(p.split()) for p in text.split("\n") if p.strip()]  # one paragraph per line
     paras = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
     if paras and sum(len(p) for p in paras) / len(paras) < 120:
         joined = " ".join(" ".join(p.split()) for p in paras)
@@ -340,15 +342,20 @@ class Chunker:
         pieces = _unit_pieces(units, len(body), self.max_chars) or _sentences(body)
         chunks = []
         for n, (s, e) in enumerate(_pack(pieces, body, self.max_chars - len(heading) - 1)):
-            piece_units = [u for u in units if u.start >= s and u.end <= e]
-            label = ""
-            if piece_units:
-                depth = min(_depth(u.label) for u in piece_units)
-                first, last = piece_units[0].label, [u.label for u in piece_units if _depth(u.label) == depth][-1]
-                label = first if first == last else _range_label([first, last])
-            text = f"{heading}\n{body[s:e].strip()}"
-            lead = len(body[s:e]) - len(body[s:e].lstrip())
-            shift = len(heading) + 1 - s - lead
+            raw = body[s:e]
+            s0 = s + len(raw) - len(raw.lstrip())  # first and last non-space characters of the piece
+            e0 = s + len(raw.rstrip())
+            whole = [u for u in units if u.start >= s0 and u.end <= e0]
+            # Units overlapping the piece, clipped to it: a piece that starts inside an over-long ayat
+            # still cites that ayat.
+            piece_units = sorted(
+                (Unit(max(u.start, s0), min(u.end, e0), u.label) for u in units if u.start < e0 and u.end > s0),
+                key=lambda u: (u.start, _depth(u.label)),
+            )
+            piece_units = [u for u in piece_units if body[u.start : u.end].strip()]
+            label = _piece_label(whole, piece_units, s0)
+            text = f"{heading}\n{body[s0:e0]}"
+            shift = len(heading) + 1 - s0
             shifted = tuple(Unit(u.start + shift, u.end + shift, u.label) for u in piece_units)
             cite = _cite(base, label) if label else base
             path = (meta.id, *b.path, f"#{n + 1}")
@@ -378,7 +385,7 @@ class Chunker:
         chunks = []
         for nums, body in merged:
             units, pos = [], 0
-            for k, para in zip(nums, body.split("\n\n")):
+            for k, para in zip(nums, body.split("\n\n"), strict=True):
                 start = body.index(para, pos)
                 units.append(Unit(start, start + len(para), f"paragraf {k}"))
                 pos = start + len(para)
@@ -411,7 +418,7 @@ def _unit_pieces(units: list[Unit], length: int, max_chars: int) -> list[tuple[i
         return []
     bounds = [u.start for u in top] + [length]
     pieces: list[tuple[int, int]] = []
-    for k, u in enumerate(top):
+    for k in range(len(top)):
         s, e = (0 if k == 0 else bounds[k]), bounds[k + 1]
         subs = [x for x in units if _depth(x.label) == 2 and s <= x.start < e]
         if e - s > max_chars and subs:
@@ -421,6 +428,25 @@ def _unit_pieces(units: list[Unit], length: int, max_chars: int) -> list[tuple[i
         else:
             pieces.append((s, e))
     return pieces
+
+
+def _piece_label(whole: list[Unit], clipped: list[Unit], start: int) -> str:
+    """The citation label of a piece of a split Pasal: the range of the units it holds.
+
+    A piece that begins inside a unit it does not hold whole begins its range with that unit ("ayat (1)-(6)"),
+    unless it holds whole sub-units of it ("(1)(a)-(f)").
+    """
+    if not whole and not clipped:
+        return ""
+    depth = min((_depth(u.label) for u in whole), default=1)
+    tops = [u.label for u in whole if _depth(u.label) == depth]
+    first = whole[0].label if whole else clipped[0].label
+    if not any(u.start == start for u in whole):
+        partial = [u for u in clipped if u.start == start and _depth(u.label) == 1]
+        if partial and not any(u.label.startswith(partial[0].label) for u in whole):
+            first = partial[0].label
+    last = tops[-1] if tops else first
+    return first if first == last else _range_label([first, last])
 
 
 def _label_tokens(label: str) -> list[str]:

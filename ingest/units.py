@@ -115,7 +115,12 @@ def letter_markers(text: str, penjelasan: bool = False) -> list[Marker]:
             continue
         letter = tok[-1] if penjelasan else tok[0]
         cands.append((m.start(), {letter}, penjelasan or tok.endswith(".")))
-    return _sequence(cands, "a", _next_letter)
+    seq = _sequence(cands, "a", _next_letter)
+    if len(seq) < 2:
+        alt = _sequence(cands, "b", _next_letter)  # the "a." marker was lost (OCR)
+        if len(alt) >= 3:
+            return alt
+    return seq
 
 
 def number_markers(text: str, penjelasan: bool = False) -> list[Marker]:
@@ -156,6 +161,8 @@ def regulation_units(body: str, penjelasan: bool = False) -> list[Unit]:
     if not top:
         top = number_markers(body, penjelasan)
         kind = "angka"
+        if len(letter_markers(body, penjelasan)) > len(top):
+            top = []  # a huruf list that reaches "l." is not an angka list
     if top:
         for s, e, mk in _spans(top, 0, len(body)):
             label = f"ayat ({mk.value})" if kind == "ayat" else f"angka {mk.value}"

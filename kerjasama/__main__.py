@@ -20,7 +20,10 @@ def _print_answer(ans, as_json: bool) -> None:
 
 
 def _interactive(answerer, k: int) -> int:
-    print("kerjasama — tanyakan hukum kerja sama luar negeri pemerintah daerah / ask about the law. Ctrl-D: keluar/quit.")
+    print(
+        "kerjasama — tanyakan hukum kerja sama luar negeri pemerintah daerah / ask about the law. "
+        "Ctrl-D: keluar/quit."
+    )
     while True:
         try:
             question = input("\n? ")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from kerjasama.catalog import Catalog
 from kerjasama.errors import QuestionError
-from kerjasama.models import Answer, Chunk, Citation, Hit
+from kerjasama.models import Answer, Citation, Hit
 from kerjasama.retrieve import Filters, HybridRetriever
 from kerjasama.settings import Settings
 from kerjasama.text import GLOSSARY, detect_lang, expand_query, normalize, tokenize
@@ -34,6 +34,13 @@ _INJECTION = re.compile(
     r"|system\s*prompt|prompt\s+sistem|developer\s+mode|mode\s+pengembang|jailbreak|\bDAN\b\s+mode"
     r"|^\s*(system|sistem)\s*:|you\s+are\s+now\s+|kamu\s+sekarang\s+adalah|anda\s+sekarang\s+adalah",
     re.I | re.M,
+)
+
+_QUANTITY_Q = re.compile(r"\bberapa\b|\bjumlah\b|\bhow\s+(many|much|long)\b", re.I)
+_NUMBER = re.compile(
+    r"\d|\b(satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh|sebelas|puluh|belas|ratus|ribu"
+    r"|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|hundred)\b",
+    re.I,
 )
 
 _EN_TO_ID: dict[str, set[str]] = {}
@@ -122,6 +129,10 @@ class Answerer:
             citations = verify_citations(self._quotes(q, hits, refs), hits)
             if not citations:
                 ans = Answer(q, REFUSAL[lang], True, "extractive", lang, [], hits, reason="no quotable passage")
+            elif _QUANTITY_Q.search(q) and not any(_NUMBER.search(c.quote) for c in citations):
+                # "Berapa ...?" / "How many ...?" needs a number in the evidence; a quote without one
+                # is related text, not an answer.
+                ans = Answer(q, REFUSAL[lang], True, "extractive", lang, [], hits, reason="no number in evidence")
             else:
                 ans = Answer(q, self._compose(citations, lang), False, "extractive", lang, citations, hits)
         ans.latency_ms = (time.perf_counter() - started) * 1000

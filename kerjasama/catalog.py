@@ -135,7 +135,9 @@ def load_catalog(corpus_dir: Path) -> Catalog:
     return Catalog(docs)
 
 
-_HEAD_RE = re.compile(r"NOMOR\s+([0-9A-Z/.\-]+)\s+TAHUN\s+(\d{4})(?:\s+TENTANG\s+(.{3,200}?))?(?:\n\n|DENGAN RAHMAT|$)", re.S)
+_HEAD_RE = re.compile(
+    r"NOMOR\s+([0-9A-Z/.\-]+)\s+TAHUN\s+(\d{4})(?:\s+TENTANG\s+(.{3,200}?))?(?:\n\n|DENGAN RAHMAT|$)", re.S
+)
 
 
 def infer_meta(path: Path, text: str) -> DocumentMeta:

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from kerjasama.catalog import Catalog
 
 _KIND = (
-    r"(?P<kind>Undang[- ]?Undang|UU|Law|Government\s+Regulation|Perppu|Peraturan\s+Pemerintah\s+Pengganti\s+Undang[- ]Undang|"
+    r"(?P<kind>Undang[- ]?Undang|UU|Law|Government\s+Regulation|Perppu|"
+    r"Peraturan\s+Pemerintah\s+Pengganti\s+Undang[- ]Undang|"
     r"Peraturan\s+Pemerintah|PP|Peraturan\s+Presiden|Perpres|Permendagri|Permenlu|Permen\w*|"
     r"Peraturan\s+Menteri(?:\s+Dalam\s+Negeri|\s+Luar\s+Negeri)?|Peraturan\s+Daerah|Perda)"
 )
@@ -18,7 +19,7 @@ _YEAR = r"\s*(?:Tahun|Th\.?|/|of|of\s+the\s+year|year)\s*(?P<year>(?:19|20)\d\d)
 DOC_RE = re.compile(rf"\b{_KIND}{_NUM}{_YEAR}", re.I)
 PASAL_RE = re.compile(
     r"\b(?P<head>Pasal|Article|Art\.)\s*(?P<num>\d+[A-Z]?)\b"
-    r"(?:\s*(?:ayat|paragraph|para\.?)\s*\(?(?P<ayat>\d+)\)?)?"
+    r"(?:\s*(?:ayat|paragraph|para\.?)\s*\(?(?P<ayat>\d+)\)?|\((?P<ayat2>\d+)\))?"
     r"(?:\s*(?:huruf|sub-?paragraph|letter)?\s*\(?(?P<huruf>[a-z])\)(?=\W|$))?"
     r"(?:\s*huruf\s+(?P<huruf2>[a-z])\b)?",
     re.I,
@@ -84,5 +85,7 @@ def parse_refs(question: str, catalog: Catalog) -> LegalRefs:
         refs.unknown_docs.append(m.group(1).upper())
     for m in PASAL_RE.finditer(question):
         head = "Article" if m.group("head").lower().startswith("art") else "Pasal"
-        refs.pasal.append((f"{head} {m.group('num').upper()}", m.group("ayat") or "", m.group("huruf") or m.group("huruf2") or ""))
+        huruf = m.group("huruf") or m.group("huruf2") or ""
+        ayat = m.group("ayat") or m.group("ayat2") or ""
+        refs.pasal.append((f"{head} {m.group('num').upper()}", ayat, huruf))
     return refs

@@ -24,7 +24,11 @@ log = logging.getLogger(__name__)
 
 MODES = ("hybrid", "dense", "lexical")
 
-_STATUS_Q = re.compile(r"masih berlaku|sudah dicabut|dicabut|still (in force|valid|applicable)|repealed|status", re.I)
+_STATUS_Q = re.compile(
+    r"masih\s+(berlaku|sah)|(sudah|telah)\s+dicabut\s*\?|apakah\s.{0,60}dicabut|status\s+(hukum|berlaku)"
+    r"|still\s+(in\s+force|valid|applicable)|(is|was|has\s+been)\s.{0,60}repealed\s*\?|legal\s+status",
+    re.I,
+)
 _DEF_PATTERNS = [
     re.compile(r"apa\s+(?:yang\s+)?(?:di)?maksud(?:kan)?\s+dengan\s+(?P<t>.+)", re.I),
     re.compile(r"apa\s+(?:itu|arti|pengertian|definisi)\s+(?P<t>.+)", re.I),
@@ -206,7 +210,7 @@ class HybridRetriever:
         if not refs.pasal:
             return []
         out: list[Chunk] = []
-        for label, ayat, huruf in refs.pasal:
+        for label, ayat, _huruf in refs.pasal:
             number = label.split(" ", 1)[1]
             wanted = {f"Pasal {number}", f"Article {number}"}
             part = "penjelasan" if refs.penjelasan else "body"

@@ -13,7 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 ROOT = Path(__file__).resolve().parent.parent
 
 # Bump when the chunker's output changes for the same input, so a new index is built.
-CHUNKER_VERSION = "4"
+CHUNKER_VERSION = "5"
 
 
 class Settings(BaseSettings):
@@ -46,10 +46,10 @@ class Settings(BaseSettings):
         0.8, ge=0, le=1, description="Factor on fused scores of secondary sources (articles, theses)."
     )
     refusal_min_dense: float = Field(
-        0.80, ge=0, le=1, description="Refuse when the best passage's cosine similarity is below this."
+        0.845, ge=0, le=1, description="Refuse when the best passage's cosine similarity is below this."
     )
     refusal_min_coverage: float = Field(
-        0.5, ge=0, le=1, description="Refuse when less than this share of the question's key terms is in the evidence."
+        0.45, ge=0, le=1, description="Refuse when less than this share of the question's key terms is in the evidence."
     )
     max_question_chars: int = Field(2000, ge=10, description="Longest question accepted, in characters.")
     max_quotes: int = Field(3, ge=1, le=10, description="Most quoted passages in an extractive answer.")

@@ -156,7 +156,9 @@ GLOSSARY.update(
 _GLOSSARY_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, GLOSSARY), key=len, reverse=True)) + r")\b")
 
 _EN_HINTS = frozenset("the what which does is are of and how who when must can should may with".split())
-_ID_HINTS = frozenset("apa yang dan apakah bagaimana siapa kapan dengan dalam untuk dari adalah berapa harus".split())
+_ID_HINTS = frozenset(
+    "apa yang dan apakah bagaimana siapa kapan dengan dalam untuk dari adalah berapa harus".split()
+)
 
 
 def normalize(text: str) -> str:
