@@ -40,10 +40,10 @@ class Settings(BaseSettings):
     dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in fusion.")
     lexical_weight: float = Field(1.0, ge=0, description="Weight of the lexical (BM25) ranking in fusion.")
     repealed_penalty: float = Field(
-        0.85, ge=0, le=1, description="Factor on fused scores of repealed documents unless the question names them."
+        0.92, ge=0, le=1, description="Factor on fused scores of repealed documents unless the question names them."
     )
     secondary_penalty: float = Field(
-        0.8, ge=0, le=1, description="Factor on fused scores of secondary sources (articles, theses)."
+        0.9, ge=0, le=1, description="Factor on fused scores of secondary sources (articles, theses)."
     )
     refusal_min_dense: float = Field(
         0.845, ge=0, le=1, description="Refuse when the best passage's cosine similarity is below this."

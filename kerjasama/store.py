@@ -150,6 +150,8 @@ class IndexStore:
         """Build the BM25 index over ``chunks`` and replace the lexical folder atomically."""
         import bm25s
 
+        logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets itself to DEBUG on import
+
         from kerjasama.text import tokenize
 
         tmp = self.dir / "lexical.tmp"

@@ -153,6 +153,46 @@ GLOSSARY.update(
         "association": "asosiasi",
     }
 )
+# Everyday Indonesian -> the statutes' wording (users are not always lawyers).
+GLOSSARY.update(
+    {
+        "wakil rakyat": "dewan perwakilan rakyat daerah dprd",
+        "parlemen daerah": "dewan perwakilan rakyat daerah dprd",
+        "kemitraan": "kerja sama",
+        "mitra": "kerja sama pihak",
+        "bentuk": "terdiri atas meliputi jenis",
+        "jenis": "terdiri atas meliputi",
+        "macam": "terdiri atas meliputi jenis",
+        "syarat": "persyaratan memenuhi",
+        "prosedur": "tata cara tahapan",
+        "langkah": "tahapan tata cara",
+        "mangkir": "tidak dilaksanakan",
+        "lalai": "tidak dilaksanakan",
+        "turun tangan": "mengambil alih",
+        "bertetangga": "berbatasan",
+        "tetangga": "berbatasan",
+        "menghibahkan": "hibah",
+        "sumbangan": "hibah",
+        "pemilik": "kepemilikan",
+        "milik": "kepemilikan",
+        "dikirim": "disampaikan",
+        "mengirim": "menyampaikan",
+        "diteken": "ditandatangani penandatanganan",
+        "teken": "penandatanganan",
+        "ratifikasi": "pengesahan",
+        "meratifikasi": "pengesahan mengesahkan",
+        "traktat": "perjanjian internasional",
+        "pusat": "pemerintah pusat",
+        "kemenlu": "menteri luar negeri hubungan luar negeri",
+        "kemendagri": "menteri dalam negeri",
+        "sengketa": "perselisihan",
+        "batal": "berakhir",
+        "putus": "berakhir",
+        "lapor": "melaporkan laporan",
+        "dana": "pendanaan pembiayaan anggaran",
+        "biaya": "pembiayaan pendanaan",
+    }
+)
 _GLOSSARY_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, GLOSSARY), key=len, reverse=True)) + r")\b")
 
 _EN_HINTS = frozenset("the what which does is are of and how who when must can should may with".split())
