@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from kerjasama.catalog import Catalog
 from kerjasama.errors import QuestionError
 from kerjasama.models import Answer, Citation, Hit
-from kerjasama.retrieve import Filters, HybridRetriever
+from kerjasama.retrieve import Filters, HybridRetriever, definition_term
 from kerjasama.settings import Settings
 from kerjasama.text import GLOSSARY, detect_lang, expand_query, normalize, tokenize
 
@@ -182,7 +182,7 @@ class Answerer:
                 break
             if out and not hit.pinned and hit.score < 0.75 * top_score:
                 break
-            span = self._best_span(hit, terms, refs)
+            span = self._best_span(hit, terms, refs, question)
             if span is None:
                 continue
             start, end, label, overlap = span
@@ -207,7 +207,7 @@ class Answerer:
             )
         return out
 
-    def _best_span(self, hit: Hit, terms: set[str], refs) -> tuple[int, int, str, float] | None:
+    def _best_span(self, hit: Hit, terms: set[str], refs, question: str = "") -> tuple[int, int, str, float] | None:
         """(start, end, unit label, overlap) of the best quotable span of a chunk."""
         chunk = hit.chunk
         head = len(chunk.text.split("\n", 1)[0]) + 1 if chunk.part != "prose" else 0
@@ -234,17 +234,25 @@ class Answerer:
             cands = [(u.start, u.end, u.label) for u in chunk.units]
         else:
             cands = [(head + a, head + b, "") for a, b in _sentence_spans(chunk.text[head:])]
+        # Weights: rarity in the corpus; for Indonesian questions, words only added by query expansion
+        # count less than the question's own words.
+        original = set(tokenize(question)) if question and detect_lang(question) == "id" else terms
+        cand_toks = [set(tokenize(chunk.text[s:e])) for s, e, _ in cands]
+        weights = {t: self.retriever.idf(t) * (1.0 if t in original else 0.3) for t in terms}
+        total = sum(weights.values()) or 1.0
+        term = normalize(definition_term(question)) if question else ""
         best = None
-        for s, e, label in cands:
-            toks = set(tokenize(chunk.text[s:e]))
+        for (s, e, label), toks in zip(cands, cand_toks, strict=True):
             if not toks:
                 continue
-            overlap = len(terms & toks) / max(1, len(terms))
-            if best is None or overlap > best[3] + 1e-9:
-                best = (s, e, label, overlap)
+            overlap = sum(weights[t] for t in terms & toks) / total
+            # A definition question quotes the unit that defines the term.
+            rank = overlap + (1.0 if term and term in normalize(chunk.text[s:e]) else 0.0)
+            if best is None or rank > best[4] + 1e-9:
+                best = (s, e, label, overlap, rank)
         if best is None:
             return None
-        s, e, label, overlap = best
+        s, e, label, overlap, _ = best
         if not chunk.units and label == "":
             # Widen a prose sentence with its neighbour for context.
             spans = _sentence_spans(chunk.text[head:])

@@ -62,7 +62,8 @@ def _short(kind: str, num: str, year: str) -> str:
 
 def parse_refs(question: str, catalog: Catalog) -> LegalRefs:
     """Find document and Pasal references in a question and resolve documents against the catalog."""
-    refs = LegalRefs(penjelasan=bool(re.search(r"\bpenjelasan\b|\belucidation\b", question, re.I)))
+    penjelasan = re.search(r"\bpenjelasan(nya)?\b|\belucidation\b|\bexplanatory\b", question, re.I)
+    refs = LegalRefs(penjelasan=bool(penjelasan))
     by_short = {d.short.lower(): d.id for d in catalog}
     for m in DOC_RE.finditer(question):
         short = _short(m.group("kind"), m.group("num"), m.group("year"))

@@ -167,6 +167,19 @@ class HybridRetriever:
         ranked = sorted(hits.values(), key=lambda h: h.score, reverse=True)
         return ranked[:k]
 
+    def idf(self, term: str) -> float:
+        """Inverse document frequency of a lexical token over the indexed chunks (0 for unknown tokens)."""
+        import math
+
+        self.load()
+        i = self._bm25.vocab_dict.get(term)
+        if i is None:
+            return 0.0
+        indptr = self._bm25.scores["indptr"]
+        nxt = indptr[i + 1] if i + 1 < len(indptr) else len(self._bm25.scores["data"])
+        df = max(1, int(nxt - indptr[i]))
+        return math.log(1 + len(self._chunks) / df)
+
     def _lexical(self, query: str, n: int) -> list[tuple[str, float]]:
         tokens = tokenize(query)
         if not tokens:
