@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from kerjasama.catalog import Catalog
 from kerjasama.errors import QuestionError
-from kerjasama.models import Answer, Citation, Hit
+from kerjasama.models import Answer, Chunk, Citation, Hit
 from kerjasama.retrieve import Filters, HybridRetriever, definition_term
 from kerjasama.settings import Settings
 from kerjasama.text import GLOSSARY, detect_lang, expand_query, normalize, tokenize
@@ -176,6 +176,7 @@ class Answerer:
     def _quotes(self, question: str, hits: list[Hit], refs) -> list[Citation]:
         terms = set(tokenize(expand_query(question)))
         out: list[Citation] = []
+        pinpointed: set[tuple[str, str]] = set()
         top_score = hits[0].score if hits else 0.0
         for hit in hits:
             if len(out) >= self.settings.max_quotes:
@@ -189,6 +190,10 @@ class Answerer:
             if out and not hit.pinned and overlap < 0.25:
                 continue
             chunk = hit.chunk
+            if hit.pinned and label and (chunk.doc_id, chunk.pasal) in pinpointed:
+                continue  # the named unit is already quoted from another piece of this Pasal
+            if hit.pinned and label:
+                pinpointed.add((chunk.doc_id, chunk.pasal))
             quote = chunk.text[start:end]
             meta = self.catalog.get(chunk.doc_id)
             repl = self.catalog.replacement(chunk.doc_id)
@@ -211,21 +216,9 @@ class Answerer:
         """(start, end, unit label, overlap) of the best quotable span of a chunk."""
         chunk = hit.chunk
         head = len(chunk.text.split("\n", 1)[0]) + 1 if chunk.part != "prose" else 0
-        cands: list[tuple[int, int, str]] = []
         top_units = [u for u in chunk.units if _depth(u.label) == 1]
         if hit.pinned and refs.pasal:
-            _, ayat, huruf = refs.pasal[0]
-            for u in chunk.units:
-                want = [f"ayat ({ayat})", f"({ayat})"] if ayat else []
-                if want and any(u.label == w or u.label == f"{w} huruf {huruf}" or u.label == f"{w}({huruf})"
-                                for w in want):
-                    cands.append((u.start, u.end, u.label))
-            if huruf:
-                cands = [c for c in cands if c[2].endswith(huruf) or c[2].endswith(f"({huruf})")] or cands
-            if not cands:
-                cands.append((head, len(chunk.text), ""))
-            s, e, label = cands[-1] if huruf else cands[0]
-            return (*_clip(chunk.text, s, e, terms), label, 1.0)
+            return self._pinned_span(chunk, refs, terms, head)
         if top_units and not top_units[0].label.startswith("huruf"):
             cands = [(u.start, u.end, u.label) for u in top_units]
         elif top_units and len(chunk.text) - head <= MAX_QUOTE_CHARS:
@@ -261,6 +254,25 @@ class Answerer:
                 e = head + spans[idx + 1][1]
         s, e = _clip(chunk.text, s, e, terms)
         return s, e, label, overlap
+
+    def _pinned_span(self, chunk: Chunk, refs, terms: set[str], head: int) -> tuple[int, int, str, float]:
+        """The unit a question names ("Pasal 30 ayat (4) huruf a"), most specific first; else the whole Pasal."""
+        number = chunk.pasal.split(" ", 1)[-1]
+        ref = next((r for r in refs.pasal if r[0].split(" ", 1)[-1] == number), refs.pasal[0])
+        _, ayat, huruf = ref
+        wanted: list[str] = []
+        if ayat:
+            bases = [f"ayat ({ayat})", f"({ayat})"]
+            if huruf:
+                wanted += [f"ayat ({ayat}) huruf {huruf}", f"({ayat})({huruf})"]
+            wanted += bases
+        elif huruf:
+            wanted += [f"huruf {huruf}", f"({huruf})"]
+        for label in wanted:
+            for u in chunk.units:
+                if u.label == label:
+                    return (*_clip(chunk.text, u.start, u.end, terms), u.label, 1.0)
+        return (*_clip(chunk.text, head, len(chunk.text), terms), "", 1.0)
 
     # -- composition ----------------------------------------------------------------------------------
     def _compose(self, citations: list[Citation], lang: str) -> str:

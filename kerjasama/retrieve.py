@@ -163,7 +163,7 @@ class HybridRetriever:
         for rank, chunk in enumerate(pinned):
             hit = hits.setdefault(chunk.id, Hit(chunk=chunk, score=0.0))
             hit.pinned = True
-            hit.score = 10.0 - rank * 0.01 + hit.score
+            hit.score = 100.0 - rank + hit.score  # in the order _pinned gives, above everything else
         ranked = sorted(hits.values(), key=lambda h: h.score, reverse=True)
         return ranked[:k]
 
@@ -223,7 +223,7 @@ class HybridRetriever:
         if not refs.pasal:
             return []
         out: list[Chunk] = []
-        for label, ayat, _huruf in refs.pasal:
+        for label, ayat, huruf in refs.pasal:
             number = label.split(" ", 1)[1]
             wanted = {f"Pasal {number}", f"Article {number}"}
             part = "penjelasan" if refs.penjelasan else "body"
@@ -235,9 +235,15 @@ class HybridRetriever:
             if not refs.doc_ids and len({c.doc_id for c in cands}) != 1:
                 continue  # "Pasal 5" alone is ambiguous across documents
             if ayat:
-                tag = f"ayat ({ayat})"
-                para = f"({ayat})"
-                cands.sort(key=lambda c: not any(u.label.startswith((tag, para)) for u in c.units))
+                # The piece of a split Pasal that holds the named ayat (and huruf) comes first.
+                exact = {f"ayat ({ayat}) huruf {huruf}", f"({ayat})({huruf})"} if huruf else set()
+                loose = (f"ayat ({ayat})", f"({ayat})")
+                cands.sort(
+                    key=lambda c: (
+                        not any(u.label in exact for u in c.units),
+                        not any(u.label.startswith(loose) for u in c.units),
+                    )
+                )
             out.extend(c for c in cands if c not in out)
         return out
 

@@ -91,3 +91,16 @@ def test_json_shape(answerer):
     c = data["citations"][0]
     assert set(c) >= {"n", "cite", "title", "status", "quote", "doc_id", "chunk_id"}
     assert c["cite"].startswith("UU 24/2000 Pasal 10")
+
+
+def test_named_huruf_is_quoted_alone_with_its_pinpoint(answerer):
+    ans = answerer.ask("PP 28/2018 Pasal 30 ayat (3) huruf b")
+    assert [c.cite for c in ans.citations] == ["PP 28/2018 Pasal 30 ayat (3) huruf b"]
+    assert ans.citations[0].quote.startswith("b. latar belakang")
+
+
+def test_definition_question_quotes_the_defining_unit(answerer):
+    ans = answerer.ask("Apa yang dimaksud dengan KSDLL?")
+    assert not ans.refused
+    assert "disingkat KSDLL adalah" in ans.citations[0].quote
+    assert ans.citations[0].cite.startswith("PP 28/2018 Pasal 1")
