@@ -115,26 +115,44 @@ class HybridRetriever:
         filters = filters or Filters()
         refs = self.refs(query)
         n = self.settings.candidates
-        dense: list[tuple[str, float]] = []
-        lexical: list[tuple[str, float]] = []
-        dense_alt: list[tuple[str, float]] = []
+        rankings: list[tuple[float, list[tuple[str, float]], str]] = []
         if self.mode in ("hybrid", "dense"):
             where = {"doc_id": {"$in": filters.doc_ids}} if filters.doc_ids else None
             dense = self.store.dense(self.embeddings.embed_query(query), n, where)
-            if detect_lang(query) == "en":
+            rankings.append((self.settings.dense_weight, dense, "dense"))
+            if self.settings.glossary and detect_lang(query) == "en":
                 # English question: also search with its Indonesian rewording, so statutes compete fairly
                 # with the English passages (the thesis abstract, the Vienna Convention).
                 pseudo = indonesian_pseudo_query(query)
-                dense_alt = self.store.dense(self.embeddings.embed_query(pseudo), n, where)
+                alt = self.store.dense(self.embeddings.embed_query(pseudo), n, where)
+                rankings.append((self.settings.dense_weight, alt, "dense"))
         if self.mode in ("hybrid", "lexical"):
-            lexical = self._lexical(expand_query(query), n)
+            lexical = self._lexical(expand_query(query) if self.settings.glossary else query, n)
+            rankings.append((self.settings.lexical_weight, lexical, "lexical"))
+        hits = self._fuse(rankings, filters)
+        if self.settings.legal_boosts:
+            self._weigh_sources(hits, refs)
+            for chunk in self._boosted(query, refs, filters):
+                hit = hits.setdefault(chunk.id, Hit(chunk=chunk, score=0.0))
+                hit.score += 0.5
+        if self.settings.legal_refs:
+            for hit in hits.values():
+                if refs.doc_ids and hit.chunk.doc_id in refs.doc_ids:
+                    hit.score *= 1.5
+                if refs.penjelasan and hit.chunk.part.startswith("penjelasan"):
+                    hit.score *= 1.3
+            for rank, chunk in enumerate(self._pinned(refs, filters)):
+                hit = hits.setdefault(chunk.id, Hit(chunk=chunk, score=0.0))
+                hit.pinned = True
+                hit.score = 100.0 - rank + hit.score  # in the order _pinned gives, above everything else
+        ranked = sorted(hits.values(), key=lambda h: h.score, reverse=True)
+        return ranked[:k]
+
+    def _fuse(self, rankings: list[tuple[float, list[tuple[str, float]], str]], filters: Filters) -> dict[str, Hit]:
+        """Reciprocal rank fusion; each hit keeps its best rank and score per retriever."""
         hits: dict[str, Hit] = {}
         rrf_k = self.settings.rrf_k
-        for weight, ranking, attr in (
-            (self.settings.dense_weight, dense, "dense"),
-            (self.settings.dense_weight, dense_alt, "dense"),
-            (self.settings.lexical_weight, lexical, "lexical"),
-        ):
+        for weight, ranking, attr in rankings:
             for rank, (cid, score) in enumerate(ranking, start=1):
                 chunk = self._by_id.get(cid)
                 if chunk is None or not filters.allows(chunk, self.catalog):
@@ -145,27 +163,18 @@ class HybridRetriever:
                     setattr(hit, f"{attr}_rank", rank)
                 if getattr(hit, f"{attr}_score") is None or score > getattr(hit, f"{attr}_score"):
                     setattr(hit, f"{attr}_score", score)
+        return hits
+
+    def _weigh_sources(self, hits: dict[str, Hit], refs: LegalRefs) -> None:
+        """Repealed documents and secondary sources rank lower unless the question names them."""
         for hit in hits.values():
             meta = self.catalog.get(hit.chunk.doc_id)
-            if meta is not None and meta.id not in refs.doc_ids:
-                if meta.repealed:
-                    hit.score *= self.settings.repealed_penalty
-                elif meta.status == "sekunder":
-                    hit.score *= self.settings.secondary_penalty
-            if refs.doc_ids and hit.chunk.doc_id in refs.doc_ids:
-                hit.score *= 1.5
-            if refs.penjelasan and hit.chunk.part.startswith("penjelasan"):
-                hit.score *= 1.3
-        for chunk in self._boosted(query, refs, filters):
-            hit = hits.setdefault(chunk.id, Hit(chunk=chunk, score=0.0))
-            hit.score += 0.5
-        pinned = self._pinned(refs, filters)
-        for rank, chunk in enumerate(pinned):
-            hit = hits.setdefault(chunk.id, Hit(chunk=chunk, score=0.0))
-            hit.pinned = True
-            hit.score = 100.0 - rank + hit.score  # in the order _pinned gives, above everything else
-        ranked = sorted(hits.values(), key=lambda h: h.score, reverse=True)
-        return ranked[:k]
+            if meta is None or meta.id in refs.doc_ids:
+                continue
+            if meta.repealed:
+                hit.score *= self.settings.repealed_penalty
+            elif meta.status == "sekunder":
+                hit.score *= self.settings.secondary_penalty
 
     def idf(self, term: str) -> float:
         """Inverse document frequency of a lexical token over the indexed chunks (0 for unknown tokens)."""

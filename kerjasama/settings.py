@@ -45,6 +45,16 @@ class Settings(BaseSettings):
     secondary_penalty: float = Field(
         0.9, ge=0, le=1, description="Factor on fused scores of secondary sources (articles, theses)."
     )
+    glossary: bool = Field(
+        True, description="Expand questions with the statutes' wording (English and everyday Indonesian terms)."
+    )
+    legal_refs: bool = Field(
+        True, description="Use citations in the question: a named Pasal first, named documents and Penjelasan up."
+    )
+    legal_boosts: bool = Field(
+        True,
+        description="Legal reading rules: definitions and repeal clauses up, repealed and secondary sources down.",
+    )
     refusal_min_dense: float = Field(
         0.845, ge=0, le=1, description="Refuse when the best passage's cosine similarity is below this."
     )
