@@ -9,8 +9,10 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 
+from kerjasama import audit
 from kerjasama.catalog import Catalog
 from kerjasama.errors import QuestionError
 from kerjasama.models import Answer, Chunk, Citation, Hit
@@ -96,6 +98,9 @@ def verify_citations(citations: list[Citation], hits: list[Hit]) -> list[Citatio
 class Answerer:
     """Answers questions from the index: retrieval, refusal decision, verbatim quotes with pinpoint citations."""
 
+    backend = "none"
+    model = ""
+
     def __init__(self, retriever: HybridRetriever, settings: Settings | None = None) -> None:
         self.retriever = retriever
         self.settings = settings or retriever.settings
@@ -121,22 +126,38 @@ class Answerer:
         lang = detect_lang(q) if lang in ("auto", "", None) else lang
         k = k or self.settings.top_k
         hits = self.retriever.retrieve(q, k, filters)
-        refs = self.retriever.refs(q)
-        reason = self._refusal_reason(q, hits, refs)
-        if reason:
-            ans = Answer(q, REFUSAL[lang], True, "extractive", lang, [], hits, reason=reason)
-        else:
-            citations = verify_citations(self._quotes(q, hits, refs), hits)
-            if not citations:
-                ans = Answer(q, REFUSAL[lang], True, "extractive", lang, [], hits, reason="no quotable passage")
-            elif _QUANTITY_Q.search(q) and not any(_NUMBER.search(c.quote) for c in citations):
-                # "Berapa ...?" / "How many ...?" needs a number in the evidence; a quote without one
-                # is related text, not an answer.
-                ans = Answer(q, REFUSAL[lang], True, "extractive", lang, [], hits, reason="no number in evidence")
-            else:
-                ans = Answer(q, self._compose(citations, lang), False, "extractive", lang, citations, hits)
+        ans = self.extractive(q, lang, hits)
         ans.latency_ms = (time.perf_counter() - started) * 1000
+        self.record(ans)
         return ans
+
+    def stream(
+        self, question: str, k: int | None = None, lang: str = "auto", filters: Filters | None = None
+    ) -> Iterator[dict]:
+        """The answer as events, like the generative path: its text line by line, then ``{"type": "final"}``."""
+        ans = self.ask(question, k=k, lang=lang, filters=filters)
+        for line in ans.answer.splitlines(keepends=True):
+            yield {"type": "token", "text": line}
+        yield {"type": "final", "answer": ans}
+
+    def record(self, ans: Answer) -> None:
+        """Append the answer to the audit trail (when enabled in settings)."""
+        audit.record(self.settings, ans, self.backend, self.model)
+
+    def extractive(self, q: str, lang: str, hits: list[Hit]) -> Answer:
+        """The extractive answer (quotes) or the refusal, for retrieved ``hits``."""
+        refs = self.retriever.refs(q)
+        reason = self.refusal_reason(q, hits, refs)
+        if reason:
+            return Answer(q, REFUSAL[lang], True, "extractive", lang, [], hits, reason=reason)
+        citations = verify_citations(self._quotes(q, hits, refs), hits)
+        if not citations:
+            return Answer(q, REFUSAL[lang], True, "extractive", lang, [], hits, reason="no quotable passage")
+        if _QUANTITY_Q.search(q) and not any(_NUMBER.search(c.quote) for c in citations):
+            # "Berapa ...?" / "How many ...?" needs a number in the evidence; a quote without one
+            # is related text, not an answer.
+            return Answer(q, REFUSAL[lang], True, "extractive", lang, [], hits, reason="no number in evidence")
+        return Answer(q, self._compose(citations, lang), False, "extractive", lang, citations, hits)
 
     # -- refusal --------------------------------------------------------------------------------------
     def evidence(self, question: str, hits: list[Hit]) -> Evidence:
@@ -154,7 +175,8 @@ class Answerer:
         coverage = covered / len(terms) if terms else 0.0
         return Evidence(best, coverage, any(h.pinned for h in hits))
 
-    def _refusal_reason(self, question: str, hits: list[Hit], refs) -> str:
+    def refusal_reason(self, question: str, hits: list[Hit], refs) -> str:
+        """Why the question must be refused ("" when the evidence supports an answer)."""
         if _INJECTION.search(question):
             return "prompt injection"
         if not hits:
@@ -194,23 +216,29 @@ class Answerer:
                 continue  # the named unit is already quoted from another piece of this Pasal
             if hit.pinned and label:
                 pinpointed.add((chunk.doc_id, chunk.pasal))
-            quote = chunk.text[start:end]
-            meta = self.catalog.get(chunk.doc_id)
-            repl = self.catalog.replacement(chunk.doc_id)
-            out.append(
-                Citation(
-                    n=len(out) + 1,
-                    cite=chunk.pinpoint(label) if label else chunk.cite,
-                    title=meta.title if meta else chunk.doc_id,
-                    status=meta.status if meta else "",
-                    quote=quote,
-                    doc_id=chunk.doc_id,
-                    chunk_id=chunk.id,
-                    replaced_by=repl.short if repl else "",
-                    note=meta.quality if meta and "OCR" in meta.quality else "",
-                )
-            )
+            out.append(self.citation(len(out) + 1, chunk, start, end, label))
         return out
+
+    def citation(self, n: int, chunk: Chunk, start: int, end: int, label: str) -> Citation:
+        """Citation number ``n`` quoting ``chunk.text[start:end]`` with its pinpoint and document status."""
+        meta = self.catalog.get(chunk.doc_id)
+        repl = self.catalog.replacement(chunk.doc_id)
+        return Citation(
+            n=n,
+            cite=chunk.pinpoint(label) if label else chunk.cite,
+            title=meta.title if meta else chunk.doc_id,
+            status=meta.status if meta else "",
+            quote=chunk.text[start:end],
+            doc_id=chunk.doc_id,
+            chunk_id=chunk.id,
+            replaced_by=repl.short if repl else "",
+            note=meta.quality if meta and "OCR" in meta.quality else "",
+        )
+
+    def best_span(self, hit: Hit, question: str) -> tuple[int, int, str, float] | None:
+        """(start, end, label, overlap) of the span of ``hit`` that best matches ``question``."""
+        terms = set(tokenize(expand_query(question)))
+        return self._best_span(hit, terms, self.retriever.refs(question), question)
 
     def _best_span(self, hit: Hit, terms: set[str], refs, question: str = "") -> tuple[int, int, str, float] | None:
         """(start, end, unit label, overlap) of the best quotable span of a chunk."""
@@ -275,12 +303,12 @@ class Answerer:
         return (*_clip(chunk.text, head, len(chunk.text), terms), "", 1.0)
 
     # -- composition ----------------------------------------------------------------------------------
-    def _compose(self, citations: list[Citation], lang: str) -> str:
+    def _compose(self, citations: list[Citation], lang: str, body: list[str] | None = None) -> str:
+        """Answer text: the body (default: the quotes with their markers), notes, then the numbered sources."""
         msg = _messages(lang)
-        lines = [msg["intro"], ""]
-        for c in citations:
-            quote = " ".join(c.quote.split())
-            lines.append(f"- {c.cite}: “{quote}” [{c.n}]")
+        if body is None:
+            body = [msg["intro"], ""] + [f"- {c.cite}: “{' '.join(c.quote.split())}” [{c.n}]" for c in citations]
+        lines = list(body)
         notes: list[str] = []
         for c in citations:
             meta = self.catalog.get(c.doc_id)

@@ -25,8 +25,10 @@ log = logging.getLogger(__name__)
 MODES = ("hybrid", "dense", "lexical")
 
 _STATUS_Q = re.compile(
-    r"masih\s+(berlaku|sah)|(sudah|telah)\s+dicabut\s*\?|apakah\s.{0,60}dicabut|status\s+(hukum|berlaku)"
-    r"|still\s+(in\s+force|valid|applicable)|(is|was|has\s+been)\s.{0,60}repealed\s*\?|legal\s+status",
+    r"masih\s+(berlaku|sah|dapat|bisa|boleh)|(sudah|telah)\s+dicabut\s*\?|apakah\s.{0,60}dicabut"
+    r"|status\s+(hukum|berlaku)|setelah\s.{0,40}dicabut"
+    r"|still\s+(in\s+force|valid|applicable|apply|rely|use|be\s+used)|(is|was|has\s+been)\s.{0,60}repealed\s*\?"
+    r"|legal\s+status|\btoday\b.{0,20}\?",
     re.I,
 )
 _DEF_PATTERNS = [

@@ -8,7 +8,14 @@ from kerjasama.settings import Settings
 
 
 def build_answerer(settings: Settings | None = None, mode: str = "hybrid", embeddings=None) -> Answerer:
-    """An :class:`Answerer` over the index of ``settings`` (loaded lazily on the first question)."""
+    """An answerer over the index of ``settings`` (loaded lazily on the first question).
+
+    Extractive by default; with ``KERJASAMA_LLM_BACKEND`` set, a generative answerer behind the citation guard.
+    """
     settings = settings or Settings()
     retriever = HybridRetriever(settings, embeddings=embeddings, mode=mode)
+    if settings.llm_backend != "none":
+        from kerjasama.llm.generate import GenerativeAnswerer
+
+        return GenerativeAnswerer(retriever, settings)
     return Answerer(retriever, settings)

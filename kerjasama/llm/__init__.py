@@ -1,0 +1,1 @@
+"""Generative answers: chat-model backends, prompts, the citation guard."""
