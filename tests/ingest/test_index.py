@@ -87,6 +87,11 @@ def test_uncataloged_file_is_ingested_with_inferred_metadata(small, embeddings):
     assert report.uncataloged == ["pp-7-2099.txt"]
     hits = HybridRetriever(small, embeddings=embeddings).retrieve("Pasal 1 PP 7/2099", 1)
     assert hits[0].chunk.cite == "PP 7/2099 Pasal 1"
+    from kerjasama.service import build_answerer
+
+    ans = build_answerer(small, embeddings=embeddings).ask("Apa isi Pasal 1 PP 7/2099?")
+    assert not ans.refused, ans.reason
+    assert ans.citations[0].title == "Peraturan Pemerintah Nomor 7 Tahun 2099 tentang Uji Coba"
 
 
 def test_settings_change_builds_a_separate_index(small):
