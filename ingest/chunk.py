@@ -13,7 +13,8 @@ from dataclasses import dataclass, field, replace
 
 from ingest.units import regulation_units, treaty_units
 from kerjasama.catalog import DocumentMeta
-from kerjasama.models import Chunk, Unit
+from kerjasama.models import Chunk, Unit, label_depth
+from kerjasama.text import sentence_spans
 
 _BAB = re.compile(r"^BAB\s+([IVXLC]+)\b\.?\s*(.*)$")
 _BAGIAN = re.compile(r"^Ba\w{0,2}[gq]\w{0,3}n\s+(Ke\w+|Pertama)\b\s*(.*)$")
@@ -244,15 +245,6 @@ def _reflow(text: str) -> list[str]:
     return [" ".join(p.split()) for p in paras]
 
 
-def _sentences(text: str) -> list[tuple[int, int]]:
-    spans, start = [], 0
-    for m in re.finditer(r"(?<=[.;!?])\s+(?=[A-Z(\"“0-9])", text):
-        spans.append((start, m.start()))
-        start = m.end()
-    spans.append((start, len(text)))
-    return [s for s in spans if s[1] > s[0]]
-
-
 def _hard_cut(text: str, s: int, e: int, max_chars: int) -> list[tuple[int, int]]:
     """Cut one over-long span at the last space before each ``max_chars`` limit."""
     out = []
@@ -275,7 +267,7 @@ def _pack(pieces: list[tuple[int, int]], text: str, max_chars: int) -> list[tupl
         if e - s <= max_chars:
             small.append((s, e))
             continue
-        for a, b in _sentences(text[s:e]):
+        for a, b in sentence_spans(text[s:e]):
             small.extend(_hard_cut(text, s + a, s + b, max_chars))
     groups: list[tuple[int, int]] = []
     for s, e in small:
@@ -339,7 +331,7 @@ class Chunker:
             shift = len(heading) + 1
             shifted = tuple(Unit(u.start + shift, u.end + shift, u.label) for u in units)
             return [Chunk(meta.id, (meta.id, *b.path), base, full, ctx, pasal, part, shifted, anchor=base)]
-        pieces = _unit_pieces(units, len(body), self.max_chars) or _sentences(body)
+        pieces = _unit_pieces(units, len(body), self.max_chars) or sentence_spans(body)
         chunks = []
         for n, (s, e) in enumerate(_pack(pieces, body, self.max_chars - len(heading) - 1)):
             raw = body[s:e]
@@ -350,7 +342,7 @@ class Chunker:
             # still cites that ayat.
             piece_units = sorted(
                 (Unit(max(u.start, s0), min(u.end, e0), u.label) for u in units if u.start < e0 and u.end > s0),
-                key=lambda u: (u.start, _depth(u.label)),
+                key=lambda u: (u.start, label_depth(u.label)),
             )
             piece_units = [u for u in piece_units if body[u.start : u.end].strip()]
             label = _piece_label(whole, piece_units, s0)
@@ -367,7 +359,7 @@ class Chunker:
         base = _cite(meta.short, b.label)
         body = " ".join(b.body.split())
         chunks = []
-        for n, (s, e) in enumerate(_pack(_sentences(body), body, self.max_chars)):
+        for n, (s, e) in enumerate(_pack(sentence_spans(body), body, self.max_chars)):
             path = (meta.id, *b.path, f"#{n + 1}")
             chunks.append(Chunk(meta.id, path, base, body[s:e].strip(), meta.title, "", b.part, (), anchor=base))
         return chunks
@@ -404,23 +396,16 @@ class Chunker:
         return chunks
 
 
-def _depth(label: str) -> int:
-    """1 for "ayat (2)", "angka 3", "huruf a", "(1)"; 2 for "ayat (2) huruf a", "(1)(a)"."""
-    if label.startswith("("):
-        return label.count("(")
-    return len(re.findall(r"\b(ayat|huruf|angka)\b", label))
-
-
 def _unit_pieces(units: list[Unit], length: int, max_chars: int) -> list[tuple[int, int]]:
     """Spans to pack: top-level units, with an over-long one replaced by its sub-units (huruf, angka)."""
-    top = [u for u in units if _depth(u.label) == 1]
+    top = [u for u in units if label_depth(u.label) == 1]
     if not top:
         return []
     bounds = [u.start for u in top] + [length]
     pieces: list[tuple[int, int]] = []
     for k in range(len(top)):
         s, e = (0 if k == 0 else bounds[k]), bounds[k + 1]
-        subs = [x for x in units if _depth(x.label) == 2 and s <= x.start < e]
+        subs = [x for x in units if label_depth(x.label) == 2 and s <= x.start < e]
         if e - s > max_chars and subs:
             sb = [x.start for x in subs] + [e]
             pieces.append((s, sb[0]))
@@ -438,11 +423,11 @@ def _piece_label(whole: list[Unit], clipped: list[Unit], start: int) -> str:
     """
     if not whole and not clipped:
         return ""
-    depth = min((_depth(u.label) for u in whole), default=1)
-    tops = [u.label for u in whole if _depth(u.label) == depth]
+    depth = min((label_depth(u.label) for u in whole), default=1)
+    tops = [u.label for u in whole if label_depth(u.label) == depth]
     first = whole[0].label if whole else clipped[0].label
     if not any(u.start == start for u in whole):
-        partial = [u for u in clipped if u.start == start and _depth(u.label) == 1]
+        partial = [u for u in clipped if u.start == start and label_depth(u.label) == 1]
         if partial and not any(u.label.startswith(partial[0].label) for u in whole):
             first = partial[0].label
     last = tops[-1] if tops else first

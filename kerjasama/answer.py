@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from kerjasama import audit
 from kerjasama.catalog import Catalog
 from kerjasama.errors import QuestionError
-from kerjasama.models import Answer, Chunk, Citation, Hit
+from kerjasama.models import Answer, Chunk, Citation, Hit, label_depth
 from kerjasama.retrieve import Filters, HybridRetriever, definition_term
 from kerjasama.settings import Settings
-from kerjasama.text import GLOSSARY, detect_lang, expand_query, normalize, tokenize
+from kerjasama.text import GLOSSARY, detect_lang, expand_query, normalize, sentence_spans, tokenize
 
 log = logging.getLogger(__name__)
 
@@ -244,7 +244,7 @@ class Answerer:
         """(start, end, unit label, overlap) of the best quotable span of a chunk."""
         chunk = hit.chunk
         head = len(chunk.text.split("\n", 1)[0]) + 1 if chunk.part != "prose" else 0
-        top_units = [u for u in chunk.units if _depth(u.label) == 1]
+        top_units = [u for u in chunk.units if label_depth(u.label) == 1]
         if hit.pinned and refs.pasal:
             return self._pinned_span(chunk, refs, terms, head)
         if top_units and not top_units[0].label.startswith("huruf"):
@@ -254,7 +254,7 @@ class Answerer:
         elif chunk.units:
             cands = [(u.start, u.end, u.label) for u in chunk.units]
         else:
-            cands = [(head + a, head + b, "") for a, b in _sentence_spans(chunk.text[head:])]
+            cands = [(head + a, head + b, "") for a, b in sentence_spans(chunk.text[head:])]
         # Weights: rarity in the corpus; for Indonesian questions, words only added by query expansion
         # count less than the question's own words.
         original = set(tokenize(question)) if question and detect_lang(question) == "id" else terms
@@ -276,7 +276,7 @@ class Answerer:
         s, e, label, overlap, _ = best
         if not chunk.units and label == "":
             # Widen a prose sentence with its neighbour for context.
-            spans = _sentence_spans(chunk.text[head:])
+            spans = sentence_spans(chunk.text[head:])
             idx = next((i for i, (a, b) in enumerate(spans) if head + a == s), None)
             if idx is not None and idx + 1 < len(spans) and spans[idx + 1][1] - spans[idx][0] <= MAX_QUOTE_CHARS:
                 e = head + spans[idx + 1][1]
@@ -334,28 +334,11 @@ class Answerer:
         return "\n".join(lines)
 
 
-def _depth(label: str) -> int:
-    if label.startswith("("):
-        return label.count("(")
-    return len(re.findall(r"\b(ayat|huruf|angka|paragraf)\b", label))
-
-
-def _sentence_spans(text: str) -> list[tuple[int, int]]:
-    spans, start = [], 0
-    for m in re.finditer(r"(?<=[.;!?])\s+(?=[A-Z(\"“0-9])", text):
-        if m.start() > start:
-            spans.append((start, m.start()))
-        start = m.end()
-    if start < len(text.rstrip()):
-        spans.append((start, len(text.rstrip())))
-    return spans
-
-
 def _clip(text: str, s: int, e: int, terms: set[str]) -> tuple[int, int]:
     """Shorten an over-long span to its best window of sentences (still a verbatim slice)."""
     if e - s <= MAX_QUOTE_CHARS:
         return s, e
-    spans = [(s + a, s + b) for a, b in _sentence_spans(text[s:e])] or [(s, e)]
+    spans = [(s + a, s + b) for a, b in sentence_spans(text[s:e])] or [(s, e)]
     best, best_score = (s, min(e, s + MAX_QUOTE_CHARS)), -1.0
     for i in range(len(spans)):
         j = i

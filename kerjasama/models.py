@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass, field
+
+
+def label_depth(label: str) -> int:
+    """1 for "ayat (2)", "angka 3", "huruf a", "(1)", "paragraf 3"; 2 for "ayat (2) huruf a", "(1)(a)"."""
+    if label.startswith("("):
+        return label.count("(")
+    return len(re.findall(r"\b(ayat|huruf|angka|paragraf)\b", label))
 
 
 @dataclass(frozen=True)

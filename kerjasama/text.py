@@ -256,3 +256,19 @@ def tokenize(text: str) -> list[str]:
     """Lexical tokens: lower-case words without stopwords, stemmed; "kerjasama" -> "kerja sama"."""
     low = unicodedata.normalize("NFKC", text).lower().replace("kerjasama", "kerja sama")
     return [stem(w) for w in _WORD.findall(low) if w not in STOPWORDS]
+
+
+_SENTENCE_BREAK = re.compile(r"(?<=[.;!?])\s+(?=[A-Z(\"“0-9])")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of ``text``: breaks after . ; ! ? before a capital, digit or bracket."""
+    spans, start = [], 0
+    for m in _SENTENCE_BREAK.finditer(text):
+        if m.start() > start:
+            spans.append((start, m.start()))
+        start = m.end()
+    end = len(text.rstrip())
+    if start < end:
+        spans.append((start, end))
+    return spans
