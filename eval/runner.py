@@ -1,19 +1,38 @@
-"""Run an evaluation set through the same answering path as the CLI and the web chat."""
+"""Run evaluation sets through the same answering path as the CLI and the web chat, and score them.
+
+The result object is the one of ``../shared/EVAL_FORMAT.md``; fields are only ever added to it:
+``ci95`` (Wilson intervals of the proportions, a bootstrap interval of MRR), ``n`` (denominators),
+``latency`` (percentiles), per-tag intervals, and per-row ``question``, ``expect`` and ``set``.
+"""
 
 from __future__ import annotations
 
+import glob
 import json
 import logging
-import math
 import sys
-from dataclasses import dataclass
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
-from kerjasama.answer import Answerer
+from eval.stats import bootstrap_mean, latency_summary, percentile, wilson
+from kerjasama.errors import QuestionError
 from kerjasama.models import Answer
 from kerjasama.text import normalize
 
 log = logging.getLogger(__name__)
+
+# Metrics that are shares of cases (with a Wilson interval), and the rows each is computed over.
+PROPORTIONS = ("hit@1", "hit@k", "cited_hit", "answer_contains", "cites_match", "refusal_accuracy")
+WARMUP_QUESTION = "Apa yang dimaksud dengan kerja sama daerah?"
+
+
+class AnswererLike(Protocol):
+    """What the runner needs: ``ask(question, k=...) -> Answer`` (our Answerer, or the peer pipeline)."""
+
+    def ask(self, question: str, k: int | None = None) -> Answer: ...
 
 
 @dataclass
@@ -25,6 +44,8 @@ class Case:
     answerable: bool
     expect: dict
     tags: list[str]
+    set: str = ""
+    extra: dict = field(default_factory=dict)
 
 
 def load_set(path: Path) -> list[Case]:
@@ -36,14 +57,34 @@ def load_set(path: Path) -> list[Case]:
         try:
             row = json.loads(line)
             case = Case(str(row["id"]), str(row["question"]), bool(row["answerable"]),
-                        dict(row.get("expect") or {}), list(row.get("tags") or []))
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                        dict(row.get("expect") or {}), list(row.get("tags") or []), set=Path(path).stem)
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ValueError(f"{path}:{n}: not a valid case ({exc})") from exc
         if case.id in seen:
             raise ValueError(f"{path}:{n}: duplicate id {case.id!r}")
         seen.add(case.id)
         cases.append(case)
     return cases
+
+
+def expand_sets(patterns: Iterable[str | Path]) -> list[Path]:
+    """Set paths from paths or glob patterns (``eval/sets/*.jsonl``), in order, without repeats.
+
+    Raises ValueError for a pattern that matches nothing, or for a path that does not exist.
+    """
+    out: list[Path] = []
+    for pat in patterns:
+        text = str(pat)
+        matches = sorted(glob.glob(text)) if glob.has_magic(text) else [text]
+        if not matches:
+            raise ValueError(f"{text}: no evaluation set matches this pattern")
+        for m in matches:
+            p = Path(m)
+            if not p.is_file():
+                raise ValueError(f"{p}: no such evaluation set")
+            if p not in out:
+                out.append(p)
+    return out
 
 
 def _contains(text: str, needles: list[str]) -> bool:
@@ -90,69 +131,187 @@ def score_case(case: Case, ans: Answer, k: int) -> dict:
         "reason": ans.reason,
         "citations": [c.cite for c in ans.citations],
         "tags": case.tags,
+        "question": case.question,
+        "expect": case.expect,
+        "set": case.set,
     }
 
 
-def _percentile(values: list[float], q: float) -> float:
-    if not values:
-        return 0.0
-    s = sorted(values)
-    idx = min(len(s) - 1, max(0, math.ceil(q / 100 * len(s)) - 1))
-    return float(s[idx])
+def failure_reasons(row: dict) -> list[str]:
+    """Why a result row falls short (empty when the case passed every check it has)."""
+    if not row["answerable"]:
+        return [] if row["refused"] else ["answered; should refuse"]
+    out = []
+    if row["refused"]:
+        out.append("false refusal")
+    needles = (row.get("expect") or {}).get("passage_contains") or []
+    if row["hit_rank"] is None and (needles or "expect" not in row):
+        out.append("expected passage not retrieved")
+    elif not row["cited_hit"] and not row["refused"]:
+        out.append("answer does not cite the expected passage")
+    if row["answer_ok"] is False and not row["refused"]:
+        out.append("answer lacks expected text")
+    if row["cite_ok"] is False and not row["refused"]:
+        out.append("expected citation missing")
+    if row["missing_quotes"]:
+        out.append("quote not found in its cited passage")
+    return out
+
+
+def _groups(rows: list[dict]) -> dict[str, list[dict]]:
+    """The rows each proportion is computed over."""
+    ans = [r for r in rows if r["answerable"]]
+    return {
+        "hit@1": ans,
+        "hit@k": ans,
+        "cited_hit": ans,
+        "answer_contains": [r for r in ans if r["answer_ok"] is not None],
+        "cites_match": [r for r in ans if r["cite_ok"] is not None],
+        "refusal_accuracy": [r for r in rows if not r["answerable"]],
+    }
+
+
+def _successes(rows: list[dict], k: int) -> dict[str, int]:
+    g = _groups(rows)
+    return {
+        "hit@1": sum(1 for r in g["hit@1"] if r["hit_rank"] == 1),
+        "hit@k": sum(1 for r in g["hit@k"] if r["hit_rank"] is not None and r["hit_rank"] <= k),
+        "cited_hit": sum(1 for r in g["cited_hit"] if r["cited_hit"]),
+        "answer_contains": sum(1 for r in g["answer_contains"] if r["answer_ok"]),
+        "cites_match": sum(1 for r in g["cites_match"] if r["cite_ok"]),
+        "refusal_accuracy": sum(1 for r in g["refusal_accuracy"] if r["refused"]),
+    }
 
 
 def metrics(rows: list[dict], k: int) -> dict:
-    """Aggregate metrics of EVAL_FORMAT.md over result rows."""
-    ans = [r for r in rows if r["answerable"]]
-    scored = [r for r in ans if r["hit_rank"] is not None or True]
-    una = [r for r in rows if not r["answerable"]]
-    with_contains = [r for r in ans if r["answer_ok"] is not None]
-    with_cites = [r for r in ans if r["cite_ok"] is not None]
-
-    def share(xs: list, pred) -> float:
-        return round(sum(1 for x in xs if pred(x)) / len(xs), 4) if xs else 0.0
-
+    """Aggregate metrics of EVAL_FORMAT.md over result rows (plus ``cites_match``, ``missing_quotes``)."""
+    groups = _groups(rows)
+    wins = _successes(rows, k)
+    ans = groups["hit@1"]
+    out: dict = {
+        name: round(wins[name] / len(groups[name]), 4) if groups[name] else 0.0
+        for name in ("hit@1", "hit@k")
+    }
+    out["mrr"] = round(sum(1 / r["hit_rank"] for r in ans if r["hit_rank"]) / len(ans), 4) if ans else 0.0
+    for name in ("cited_hit", "answer_contains", "cites_match", "refusal_accuracy"):
+        out[name] = round(wins[name] / len(groups[name]), 4) if groups[name] else 0.0
     lat = [r["latency_ms"] for r in rows]
-    return {
-        "hit@1": share(scored, lambda r: r["hit_rank"] == 1),
-        "hit@k": share(scored, lambda r: r["hit_rank"] is not None and r["hit_rank"] <= k),
-        "mrr": round(sum(1 / r["hit_rank"] for r in scored if r["hit_rank"]) / len(scored), 4) if scored else 0.0,
-        "cited_hit": share(ans, lambda r: r["cited_hit"]),
-        "answer_contains": share(with_contains, lambda r: r["answer_ok"]),
-        "cites_match": share(with_cites, lambda r: r["cite_ok"]),
-        "refusal_accuracy": share(una, lambda r: r["refused"]),
+    out.update({
         "false_refusals": sum(1 for r in ans if r["refused"]),
         "missing_quotes": sum(r["missing_quotes"] for r in rows),
-        "latency_p50_ms": _percentile(lat, 50),
-        "latency_p95_ms": _percentile(lat, 95),
-    }
+        "latency_p50_ms": percentile(lat, 50),
+        "latency_p95_ms": percentile(lat, 95),
+    })
+    return out
 
 
-def run_set(answerer: Answerer, set_path: Path, k: int = 5, show_progress: bool = True) -> dict:
-    """Answer every case and return the result object of EVAL_FORMAT.md."""
+def intervals(rows: list[dict], k: int) -> tuple[dict, dict]:
+    """(95 % intervals, denominators): Wilson for each proportion, bootstrap for MRR; ``None`` when n = 0."""
+    groups = _groups(rows)
+    wins = _successes(rows, k)
+    ci: dict = {name: _as_list(wilson(wins[name], len(groups[name]))) for name in PROPORTIONS}
+    ci["mrr"] = _as_list(bootstrap_mean([1 / r["hit_rank"] if r["hit_rank"] else 0.0 for r in groups["hit@1"]]))
+    n = {name: len(groups[name]) for name in PROPORTIONS}
+    return ci, n
+
+
+def _as_list(pair: tuple[float, float] | None) -> list[float] | None:
+    return list(pair) if pair is not None else None
+
+
+def by_tag(rows: list[dict], k: int, key: str = "tags") -> dict[str, dict]:
+    """Metrics per tag (or per set with ``key="set"``), each with its 95 % intervals and case counts."""
+    labels = sorted({t for r in rows for t in (r[key] if isinstance(r[key], list) else [r[key]])})
+    out: dict[str, dict] = {}
+    for label in labels:
+        sub = [r for r in rows if label in (r[key] if isinstance(r[key], list) else [r[key]])]
+        m = metrics(sub, k)
+        ci, n = intervals(sub, k)
+        entry: dict = {"cases": len(sub)}
+        keys: list[str] = []
+        if any(r["answerable"] for r in sub):
+            keys += ["hit@k", "mrr", "cited_hit", "answer_contains"]
+            entry.update({name: m[name] for name in keys})
+            entry["false_refusals"] = m["false_refusals"]
+            entry["answerable"] = n["hit@k"]
+        if any(not r["answerable"] for r in sub):
+            keys.append("refusal_accuracy")
+            entry["refusal_accuracy"] = m["refusal_accuracy"]
+            entry["unanswerable"] = n["refusal_accuracy"]
+        entry["ci95"] = {name: ci[name] for name in keys}
+        out[label] = entry
+    return out
+
+
+def run_cases(answerer: AnswererLike, cases: list[Case], k: int = 5, show_progress: bool = True,
+              desc: str = "Eval", warmup: bool = True) -> tuple[list[dict], float]:
+    """Answer and score every case; returns (rows, warm-up milliseconds).
+
+    The warm-up question loads the index and the embedder, so the first case's latency is a warm one
+    like the others. A question the answerer rejects (empty, too long) counts as a refusal.
+    """
     from tqdm import tqdm
 
-    cases = load_set(set_path)
+    warm_ms = 0.0
+    if warmup:
+        started = time.perf_counter()
+        answerer.ask(WARMUP_QUESTION, k=k)
+        warm_ms = round((time.perf_counter() - started) * 1000, 1)
     rows = []
-    for case in tqdm(cases, desc="Eval", unit="case", disable=not show_progress, file=sys.stderr):
-        ans = answerer.ask(case.question, k=k)
+    for case in tqdm(cases, desc=desc, unit="case", disable=not show_progress, file=sys.stderr,
+                     dynamic_ncols=True):
+        try:
+            ans = answerer.ask(case.question, k=k)
+        except QuestionError as exc:
+            ans = Answer(case.question, str(exc), True, "rejected", "id", [], [], reason="question rejected")
         rows.append(score_case(case, ans, k))
-    tags = sorted({t for r in rows for t in r["tags"]})
-    by_tag = {}
-    for tag in tags:
-        sub = [r for r in rows if tag in r["tags"]]
-        m = metrics(sub, k)
-        entry = {"cases": len(sub)}
-        if any(r["answerable"] for r in sub):
-            entry.update({key: m[key] for key in ("hit@k", "mrr", "cited_hit", "answer_contains", "false_refusals")})
-        if any(not r["answerable"] for r in sub):
-            entry["refusal_accuracy"] = m["refusal_accuracy"]
-        by_tag[tag] = entry
-    return {
-        "set": str(set_path),
+    return rows, warm_ms
+
+
+def summarize(rows: list[dict], k: int, sets: list[Path], warm_ms: float = 0.0) -> dict:
+    """The result object of EVAL_FORMAT.md (plus intervals and latency percentiles) for scored rows."""
+    ci, n = intervals(rows, k)
+    result: dict = {
+        "set": ", ".join(str(s) for s in sets),
         "cases": len(rows),
         "k": k,
         "metrics": metrics(rows, k),
-        "by_tag": by_tag,
+        "ci95": ci,
+        "n": n,
+        "latency": {**latency_summary([r["latency_ms"] for r in rows]), "warmup_ms": warm_ms},
+        "by_tag": by_tag(rows, k),
         "results": rows,
     }
+    if len(sets) > 1:
+        result["sets"] = [str(s) for s in sets]
+        result["by_set"] = by_tag(rows, k, key="set")
+    return result
+
+
+def load_cases(sets: list[Path]) -> list[Case]:
+    """Cases of several sets; ids that repeat across sets are prefixed with their set's name."""
+    per_set = [load_set(p) for p in sets]
+    counts: dict[str, int] = {}
+    for cases in per_set:
+        for c in cases:
+            counts[c.id] = counts.get(c.id, 0) + 1
+    out: list[Case] = []
+    for cases in per_set:
+        for c in cases:
+            if counts[c.id] > 1:
+                c.id = f"{c.set}:{c.id}"
+            out.append(c)
+    return out
+
+
+def run_sets(answerer: AnswererLike, sets: list[Path], k: int = 5, show_progress: bool = True,
+             desc: str = "Eval") -> dict:
+    """Answer every case of several sets and return one result object."""
+    cases = load_cases(sets)
+    rows, warm_ms = run_cases(answerer, cases, k, show_progress, desc)
+    return summarize(rows, k, sets, warm_ms)
+
+
+def run_set(answerer: AnswererLike, set_path: Path, k: int = 5, show_progress: bool = True) -> dict:
+    """Answer every case of one set and return the result object of EVAL_FORMAT.md."""
+    return run_sets(answerer, [Path(set_path)], k, show_progress)

@@ -93,8 +93,9 @@ def ingest(settings: Settings, show_progress: bool = True, embeddings=None) -> I
     report = IngestReport(index_dir=settings.index_dir())
     catalog = load_catalog(settings.corpus_dir)
     chunks, failed_docs = collect_chunks(settings, catalog, report)
-    embeddings = embeddings or get_embedder(settings.embedder)
+    embeddings = embeddings or get_embedder(settings.embedder, settings)
     store = IndexStore(settings.index_dir(), embeddings, embedder_id(embeddings))
+    store.check_embedder()
 
     wanted = {c.id: c for c in chunks}
     stored = store.vector_ids()

@@ -28,6 +28,8 @@ REFUSAL_EN = "Sorry, the answer to this question was not found in the corpus."
 REFUSAL = {"id": REFUSAL_ID, "en": REFUSAL_EN}
 
 MAX_QUOTE_CHARS = 900
+MOVE_UP = 1.25  # a passage covering this many times more of the question than the best-ranked one is quoted first
+MODAL_BONUS = 0.1  # for "perlu/harus ...?" questions, the unit that states the norm ("harus", "wajib") ranks up
 
 _INJECTION = re.compile(
     r"(ignore|disregard|forget|override)\s+(all\s+|the\s+|any\s+|your\s+|previous\s+|prior\s+|above\s+)*"
@@ -38,6 +40,8 @@ _INJECTION = re.compile(
     re.I | re.M,
 )
 
+_MODAL_Q = re.compile(r"\b(perlu|harus|wajib|boleh|bolehkah|need|needs|must|required|allowed)\b", re.I)
+_MODAL_UNIT = re.compile(r"\b(harus|wajib|dilarang|tidak boleh|shall|must)\b", re.I)
 _QUANTITY_Q = re.compile(r"\bberapa\b|\bjumlah\b|\bhow\s+(many|much|long)\b", re.I)
 _NUMBER = re.compile(
     r"\d|\b(satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh|sebelas|puluh|belas|ratus|ribu"
@@ -200,16 +204,34 @@ class Answerer:
         out: list[Citation] = []
         pinpointed: set[tuple[str, str]] = set()
         top_score = hits[0].score if hits else 0.0
-        for hit in hits:
-            if len(out) >= self.settings.max_quotes:
-                break
-            if out and not hit.pinned and hit.score < 0.75 * top_score:
+        cands: list[tuple[int, Hit, tuple[int, int, str, float]]] = []
+        for rank, hit in enumerate(hits):
+            if cands and not hit.pinned and hit.score < 0.75 * top_score:
                 break
             span = self._best_span(hit, terms, refs, question)
-            if span is None:
-                continue
-            start, end, label, overlap = span
-            if out and not hit.pinned and overlap < 0.25:
+            if span is not None:
+                cands.append((rank, hit, span))
+        # A named Pasal first (in retrieval order); then a passage that covers clearly more of the question than
+        # the best-ranked one ("perlu persetujuan DPRD?" is answered by the Pasal on DPRD approval, not by the
+        # one that only lists the kinds of cooperation), in retrieval order so that sources in force stay ahead of
+        # repealed ones; then the rest in retrieval order.
+        free = [c for c in cands if not c[1].pinned]
+        first = free[0] if free else None
+        bar = MOVE_UP * first[2][3] if first else 0.0
+
+        def order(cand: tuple[int, Hit, tuple[int, int, str, float]]) -> tuple[int, int]:
+            rank, hit, span = cand
+            if hit.pinned:
+                return (0, rank)
+            if cand is not first and span[3] >= bar:
+                return (1, rank)
+            return (2, rank)
+
+        for cand in sorted(cands, key=order):
+            _, hit, (start, end, label, overlap) = cand
+            if len(out) >= self.settings.max_quotes:
+                break
+            if out and not hit.pinned and overlap < 0.25 and cand is not first:
                 continue
             chunk = hit.chunk
             if hit.pinned and label and (chunk.doc_id, chunk.pasal) in pinpointed:
@@ -257,11 +279,15 @@ class Answerer:
             cands = [(head + a, head + b, "") for a, b in sentence_spans(chunk.text[head:])]
         # Weights: rarity in the corpus; for Indonesian questions, words only added by query expansion
         # count less than the question's own words.
-        original = set(tokenize(question)) if question and detect_lang(question) == "id" else terms
+        # An acronym written out ("DPRD") counts as the question's own words in the statute's wording.
+        original = (
+            set(tokenize(question)) | acronym_terms(question) if question and detect_lang(question) == "id" else terms
+        )
         cand_toks = [set(tokenize(chunk.text[s:e])) for s, e, _ in cands]
         weights = {t: self.retriever.idf(t) * (1.0 if t in original else 0.3) for t in terms}
         total = sum(weights.values()) or 1.0
         term = normalize(definition_term(question)) if question else ""
+        normative = bool(question and _MODAL_Q.search(question))
         best = None
         for (s, e, label), toks in zip(cands, cand_toks, strict=True):
             if not toks:
@@ -269,6 +295,9 @@ class Answerer:
             overlap = sum(weights[t] for t in terms & toks) / total
             # A definition question quotes the unit that defines the term.
             rank = overlap + (1.0 if term and term in normalize(chunk.text[s:e]) else 0.0)
+            # "Perlu/harus ...?" asks for a norm: the unit that says "harus/wajib/dilarang" answers it.
+            if normative and _MODAL_UNIT.search(chunk.text[s:e]):
+                rank += MODAL_BONUS
             if best is None or rank > best[4] + 1e-9:
                 best = (s, e, label, overlap, rank)
         if best is None:
@@ -332,6 +361,16 @@ class Answerer:
                 status += f" → {c.replaced_by}"
             lines.append(f"[{c.n}] {c.cite} — {c.title} ({status})")
         return "\n".join(lines)
+
+
+def acronym_terms(question: str) -> set[str]:
+    """Lexical tokens of the statutory wording of acronyms written in capitals ("DPRD" -> dewan perwakilan ...)."""
+    out: set[str] = set()
+    for m in re.finditer(r"\b[A-Z]{3,}\b", question):
+        expansion = GLOSSARY.get(m.group(0).lower())
+        if expansion:
+            out.update(tokenize(expansion))
+    return out
 
 
 def _clip(text: str, s: int, e: int, terms: set[str]) -> tuple[int, int]:

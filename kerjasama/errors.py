@@ -41,7 +41,22 @@ class QuestionError(KerjasamaError):
 class MissingExtraError(KerjasamaError):
     """An optional dependency is not installed."""
 
-    def __init__(self, package: str, extra: str) -> None:
+    def __init__(self, package: str, extra: str, command: str | None = None) -> None:
+        self.package = package
+        self.extra = extra
+        self.command = command or f"pip install '.[{extra}]'"
+        super().__init__(f"The optional package {package!r} is not installed. Install it with: {self.command}")
+
+
+class EmbedderMismatchError(KerjasamaError):
+    """An index holds vectors of another embedder than the one asked to read or extend it."""
+
+    def __init__(self, index_dir: Path | str, stored: str, wanted: str) -> None:
+        self.index_dir = Path(index_dir)
+        self.stored = stored
+        self.wanted = wanted
         super().__init__(
-            f"The optional package {package!r} is not installed. Install it with: pip install '.[{extra}]'"
+            f"The index at {self.index_dir} holds vectors of the embedder {stored!r}, not {wanted!r}; vectors of "
+            f"two models are never mixed. Check KERJASAMA_EMBEDDER and the embedder passed in, or remove the "
+            f"folder to rebuild it with `python -m ingest`."
         )

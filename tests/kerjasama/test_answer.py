@@ -104,3 +104,24 @@ def test_definition_question_quotes_the_defining_unit(answerer):
     assert not ans.refused
     assert "disingkat KSDLL adalah" in ans.citations[0].quote
     assert ans.citations[0].cite.startswith("PP 28/2018 Pasal 1")
+
+
+def test_approval_question_quotes_the_norm_first(answerer):
+    # The passage on DPRD approval answers it, not the one that only lists the kinds of twin-city cooperation;
+    # of Pasal 30's ayat, (1) states the norm ("harus memperoleh persetujuan").
+    for q in (
+        "Apakah kerja sama kota kembar dengan pemerintah daerah di luar negeri perlu persetujuan DPRD?",
+        "Does a sister city agreement need approval from the regional parliament?",
+    ):
+        ans = answerer.ask(q)
+        assert not ans.refused
+        _assert_contract(ans)
+        assert ans.citations[0].cite == "PP 28/2018 Pasal 30 ayat (1)", q
+        assert "harus memperoleh persetujuan Dewan Perwakilan Rakyat Daerah" in ans.citations[0].quote
+
+
+def test_acronym_terms():
+    from kerjasama.answer import acronym_terms
+
+    assert {"dewan", "wakil", "rakyat", "daerah"} <= acronym_terms("Perlu persetujuan DPRD?")
+    assert acronym_terms("perlu persetujuan dprd?") == set()  # only acronyms written in capitals

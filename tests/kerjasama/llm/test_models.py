@@ -73,7 +73,7 @@ def llama_server(tmp_path_factory):
         stdout=log_file, stderr=subprocess.STDOUT, env={**os.environ},
     )
     url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.time() + 180
+    deadline = time.time() + 300
     while time.time() < deadline:
         if proc.poll() is not None:
             pytest.fail(f"llama_cpp.server exited: {log_path.read_text(errors='replace')[-800:]}")
@@ -85,7 +85,7 @@ def llama_server(tmp_path_factory):
             time.sleep(0.5)
     else:
         proc.kill()
-        pytest.fail("llama_cpp.server did not start within 180 s")
+        pytest.fail("llama_cpp.server did not start within 300 s")
     yield url
     proc.terminate()
     try:

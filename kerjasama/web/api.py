@@ -1,0 +1,278 @@
+"""The JSON API under ``/api``: ask, documents, one Pasal, feedback. Errors are JSON with a bilingual message.
+
+``POST /api/ask`` returns exactly ``Answer.to_dict()``, the object ``python -m kerjasama ask --json`` prints.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from typing import Literal
+
+from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from kerjasama.answer import Answerer
+from kerjasama.errors import IndexNotReadyError, KerjasamaError, QuestionError
+from kerjasama.retrieve import Filters
+from kerjasama.web.documents import Library
+from kerjasama.web.feedback import FeedbackError, FeedbackLog
+
+log = logging.getLogger(__name__)
+
+EXAMPLE_QUESTION = "Apakah kerja sama kota kembar dengan pemerintah daerah di luar negeri perlu persetujuan DPRD?"
+
+
+class ApiError(Exception):
+    """An error with an HTTP status and a bilingual message for the client."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def error_response(status: int, message: str, detail: object = None) -> JSONResponse:
+    """The one error shape: ``{"error": message, "status": status[, "detail": ...]}``."""
+    body: dict = {"error": message, "status": status}
+    if detail is not None:
+        body["detail"] = detail
+    return JSONResponse(body, status_code=status)
+
+
+# -- request and response models (the response models document the shape; answers are returned as is) --------
+class FiltersIn(BaseModel):
+    """Restrict retrieval to some documents, or to documents in force."""
+
+    model_config = ConfigDict(extra="forbid")
+    doc_ids: list[str] = Field(default_factory=list, description="Only these documents (ids from /api/documents).")
+    in_force_only: bool = Field(False, description="Leave out repealed documents.")
+
+
+class AskIn(BaseModel):
+    """A question."""
+
+    model_config = ConfigDict(extra="forbid")
+    question: str = Field(..., description="The question, Indonesian or English.", examples=[EXAMPLE_QUESTION])
+    k: int | None = Field(None, ge=1, le=50, description="Passages to retrieve (default: setting top_k).")
+    lang: Literal["auto", "id", "en"] = Field("auto", description="Language of the answer's framing.")
+    filters: FiltersIn | None = None
+    stream: bool = Field(
+        False,
+        description="Server-sent events: `token` events with the text as it is written, then one `final` event "
+        "with the answer object (citations at the end).",
+    )
+
+
+class CitationOut(BaseModel):
+    n: int
+    cite: str
+    title: str
+    status: str
+    quote: str
+    doc_id: str
+    chunk_id: str
+    replaced_by: str
+    note: str
+
+
+class PassageOut(BaseModel):
+    rank: int
+    score: float
+    cite: str
+    text: str
+    chunk_id: str
+    doc_id: str
+
+
+class AnswerOut(BaseModel):
+    """Same object as ``python -m kerjasama ask --json``."""
+
+    question: str
+    answer: str
+    refused: bool
+    path: str
+    lang: str
+    citations: list[CitationOut]
+    passages: list[PassageOut]
+    latency_ms: float
+
+
+class FeedbackIn(BaseModel):
+    """A rating of an answer returned by ``/api/ask``."""
+
+    model_config = ConfigDict(extra="forbid")
+    answer: dict = Field(..., description="The answer object as returned by /api/ask.")
+    rating: Literal["up", "down"]
+    comment: str = Field("", description="Optional comment.")
+
+
+class ErrorOut(BaseModel):
+    error: str
+    status: int
+
+
+ERRORS = {400: {"model": ErrorOut}, 422: {"model": ErrorOut}}
+
+
+def _filters(library: Library, filters: FiltersIn | None) -> Filters | None:
+    if filters is None:
+        return None
+    known = set(library.doc_ids())
+    unknown = [d for d in filters.doc_ids if d not in known]
+    if unknown:
+        raise ApiError(
+            400, f"Dokumen tidak dikenal: {', '.join(unknown)}. / Unknown document: {', '.join(unknown)}. "
+            "Lihat / see GET /api/documents."
+        )
+    return Filters(doc_ids=list(filters.doc_ids), in_force_only=filters.in_force_only)
+
+
+def _sse(events: Iterator[dict]) -> Iterator[str]:
+    """Server-sent events of an answer stream: ``token`` events, then ``final`` (or ``error``)."""
+    try:
+        for event in events:
+            if event["type"] == "final":
+                yield f"event: final\ndata: {json.dumps(event['answer'].to_dict(), ensure_ascii=False)}\n\n"
+            else:
+                yield f"event: token\ndata: {json.dumps({'text': event['text']}, ensure_ascii=False)}\n\n"
+    except KerjasamaError as exc:
+        log.warning("streamed question failed: %s", exc)
+        yield f"event: error\ndata: {json.dumps({'error': str(exc)}, ensure_ascii=False)}\n\n"
+
+
+def api_router(answerer: Answerer, library: Library, feedback: FeedbackLog, root: str = "") -> APIRouter:
+    """The ``/api`` routes over one answerer."""
+    router = APIRouter(prefix="/api", tags=["api"])
+
+    @router.post("/ask", responses={200: {"model": AnswerOut}, **ERRORS, 503: {"model": ErrorOut}})
+    def ask(body: AskIn) -> Response:
+        """Answer a question with verbatim quotes and pinpoint citations, or the refusal."""
+        filters = _filters(library, body.filters)
+        if body.stream:
+            answerer.check_question(body.question)  # a bad question is a 4xx before the stream starts
+            return StreamingResponse(
+                _sse(answerer.stream(body.question, k=body.k, lang=body.lang, filters=filters)),
+                media_type="text/event-stream",
+                headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+            )
+        ans = answerer.ask(body.question, k=body.k, lang=body.lang, filters=filters)
+        return JSONResponse(ans.to_dict())
+
+    @router.get("/documents")
+    def documents() -> dict:
+        """The catalog of indexed documents (title, citation, status, chunk count, last ingested)."""
+        docs = library.documents()
+        return {"last_ingested": library.last_ingested, "documents": [d.to_dict() for d in docs]}
+
+    @router.get("/documents/{doc_id}", responses={404: {"model": ErrorOut}})
+    def document(doc_id: str) -> dict:
+        """One document: catalog row and its sections (Pasal, Penjelasan, prose passages) with their text."""
+        info = library.info(doc_id)
+        if info is None:
+            raise ApiError(404, f"Dokumen tidak ditemukan: {doc_id}. / Document not found: {doc_id}.")
+        sections = library.sections(doc_id)
+        return {**info.to_dict(), "url": f"{root}/dokumen/{doc_id}", "sections": [s.to_dict() for s in sections]}
+
+    @router.get("/documents/{doc_id}/pasal/{pasal}", responses={404: {"model": ErrorOut}})
+    def pasal(
+        doc_id: str,
+        pasal: str,
+        part: Literal["body", "penjelasan", "pembukaan"] = Query("body", description="Body, Penjelasan or preamble."),
+    ) -> dict:
+        """One Pasal (or Article, Menimbang, ...) in full: ``/api/documents/pp-28-2018/pasal/30``."""
+        info = library.info(doc_id)
+        if info is None:
+            raise ApiError(404, f"Dokumen tidak ditemukan: {doc_id}. / Document not found: {doc_id}.")
+        section = library.find_pasal(doc_id, pasal, part)
+        if section is None:
+            raise ApiError(
+                404, f"{pasal} tidak ditemukan dalam {info.short}. / {pasal} was not found in {info.short}."
+            )
+        return {
+            "doc_id": doc_id,
+            "title": info.title,
+            "short": info.short,
+            "status": info.status,
+            "url": f"{root}/dokumen/{doc_id}#{section.key}",
+            **section.to_dict(),
+        }
+
+    @router.post("/feedback", status_code=201, responses={**ERRORS, 403: {"model": ErrorOut}})
+    def post_feedback(body: FeedbackIn) -> dict:
+        """Save a thumbs up / down (and optional comment) on an answer to the feedback log."""
+        if not feedback.enabled:
+            raise ApiError(403, "Umpan balik dinonaktifkan. / Feedback is switched off.")
+        return {"saved": True, "entry": feedback.record(body.answer, body.rating, body.comment)}
+
+    @router.api_route("/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+    def unknown(rest: str, request: Request) -> None:
+        """Anything else under /api: a JSON 404 (or 405 for a known path), never the UI's HTML."""
+        path = request.url.path[request.url.path.index("/api/") :]
+        allowed = {m for r in router.routes if isinstance(r, APIRoute) and r.name != "unknown"
+                   and r.path_regex.match(path) for m in r.methods}
+        if allowed:
+            raise ApiError(405, "Metode tidak diizinkan. / Method not allowed.")
+        raise ApiError(404, "Tidak ditemukan. / Not found.")
+
+    return router
+
+
+def _validation_message(exc: RequestValidationError) -> tuple[int, str, list]:
+    errors = exc.errors()
+    if any(e.get("type") == "json_invalid" for e in errors):
+        return 400, "Badan permintaan bukan JSON yang sah. / The request body is not valid JSON.", []
+    detail = [{"field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"), "problem": e.get("msg", "")}
+              for e in errors]
+    if any(e.get("type") == "missing" and tuple(e.get("loc", ())) in (("body",), ("body", "question")) for e in errors):
+        return 422, "Pertanyaan wajib diisi: {\"question\": \"...\"}. / A question is required.", detail
+    fields = ", ".join(d["field"] or "body" for d in detail)
+    return 422, f"Permintaan tidak sah ({fields}). / Invalid request ({fields}).", detail
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """JSON errors with a bilingual message and a 4xx status; a 500 never carries a traceback."""
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        status, message, detail = _validation_message(exc)
+        return error_response(status, message, detail or None)
+
+    @app.exception_handler(QuestionError)
+    async def _question(request: Request, exc: QuestionError) -> JSONResponse:
+        return error_response(400, str(exc))
+
+    @app.exception_handler(FeedbackError)
+    async def _feedback(request: Request, exc: FeedbackError) -> JSONResponse:
+        return error_response(400, str(exc))
+
+    @app.exception_handler(ApiError)
+    async def _api(request: Request, exc: ApiError) -> JSONResponse:
+        return error_response(exc.status, exc.message)
+
+    @app.exception_handler(IndexNotReadyError)
+    async def _index(request: Request, exc: IndexNotReadyError) -> JSONResponse:
+        return error_response(503, str(exc))
+
+    @app.exception_handler(KerjasamaError)
+    async def _kerjasama(request: Request, exc: KerjasamaError) -> JSONResponse:
+        return error_response(500, str(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        messages = {
+            404: "Tidak ditemukan. / Not found.",
+            405: "Metode tidak diizinkan. / Method not allowed.",
+        }
+        return error_response(exc.status_code, messages.get(exc.status_code, str(exc.detail)))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        message = "Terjadi kesalahan internal; lihat log server. / Internal error; see the server log."
+        return error_response(500, message)
