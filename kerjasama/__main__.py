@@ -54,8 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     from kerjasama.service import build_answerer
 
     settings = Settings()
-    answerer = build_answerer(settings)
     try:
+        answerer = build_answerer(settings)  # a bad embedder or reranker setting raises here
         if args.cmd == "chat":
             return _interactive(answerer, args.k or settings.top_k)
         _print_answer(answerer.ask(args.question, k=args.k, lang=args.lang), args.json)
