@@ -1,4 +1,4 @@
-"""``python -m eval run|diff|from-feedback|gate`` (see eval/README.md)."""
+"""``python -m eval run|diff|from-feedback|gate|spread`` (see eval/README.md)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import json
 import logging
+import subprocess
 import sys
 from pathlib import Path
 
@@ -44,6 +45,15 @@ def _parser() -> argparse.ArgumentParser:
     fb.add_argument("--sets-dir", type=Path, default=ROOT / "eval" / "sets",
                     help="questions already here (drafts included) are skipped")
     fb.add_argument("--dry-run", action="store_true", help="print the drafts instead of writing them")
+
+    sp = sub.add_parser("spread", help="run sets in several fresh processes; print each metric's spread")
+    sp.add_argument("sets", nargs="+", help="set files or glob patterns")
+    sp.add_argument("--runs", type=int, default=3, help="fresh processes (default 3)")
+    sp.add_argument("--k", type=int, default=5)
+    sp.add_argument("--config", default=None, help="one preset (default: full)")
+    sp.add_argument("--out", type=Path, default=None, help="write the spread JSON here")
+    sp.add_argument("--keep", type=Path, default=None, help="keep each run's result JSON in this folder")
+    sp.add_argument("--no-tags", action="store_true", help="print the per-set table only")
 
     gate = sub.add_parser("gate", help="run the CI gate (eval/thresholds.yaml) on the full corpus")
     gate.add_argument("--thresholds", type=Path, default=None)
@@ -152,6 +162,29 @@ def cmd_from_feedback(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_spread(args: argparse.Namespace) -> int:
+    """Run the sets ``--runs`` times in fresh processes and print aggregates only (never single cases)."""
+    from eval.runner import expand_sets
+    from eval.spread import format_spread, run_spread
+
+    try:
+        if args.runs < 1:
+            raise ValueError(f"--runs must be at least 1, got {args.runs}")
+        sets = [str(p) for p in expand_sets(args.sets)]
+        result = run_spread(sets, runs=args.runs, k=args.k, config=args.config, keep=args.keep)
+    except (KerjasamaError, ValueError, OSError) as exc:
+        print(f"Spread gagal / failed: {exc}", file=sys.stderr)
+        return 1
+    except subprocess.CalledProcessError as exc:
+        print(f"Spread gagal / failed: a run exited with {exc.returncode}", file=sys.stderr)
+        return 1
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(result, indent=2), encoding="utf-8")
+    print(format_spread(result, tags=not args.no_tags))
+    return 0
+
+
 def cmd_gate(args: argparse.Namespace) -> int:
     """Exit 1 when a metric crosses its threshold, printing the failing metrics and their worst cases."""
     from eval.gate import THRESHOLDS, gate_message, load_thresholds, run_gate
@@ -176,7 +209,8 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m eval``."""
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    handler = {"run": cmd_run, "diff": cmd_diff, "from-feedback": cmd_from_feedback, "gate": cmd_gate}[args.cmd]
+    handler = {"run": cmd_run, "diff": cmd_diff, "from-feedback": cmd_from_feedback, "gate": cmd_gate,
+               "spread": cmd_spread}[args.cmd]
     return handler(args)
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
+
+import yaml
 
 _WS = re.compile(r"\s+")
 _WORD = re.compile(r"[a-z0-9]+(?:/[a-z0-9]+)?")
@@ -26,173 +29,21 @@ STOP_EN = frozenset(
 )
 STOPWORDS = STOP_ID | STOP_EN
 
-# English legal terms -> Indonesian statute wording, so English questions also reach the lexical index.
-GLOSSARY = {
-    "sister city": "kota kembar bersaudara",
-    "sister cities": "kota kembar bersaudara",
-    "twin city": "kota kembar",
-    "sister province": "provinsi kembar",
-    "regional parliament": "dewan perwakilan rakyat daerah dprd",
-    "regional house": "dewan perwakilan rakyat daerah dprd",
-    "regional government": "pemerintah daerah",
-    "local government": "pemerintah daerah",
-    "central government": "pemerintah pusat",
-    "foreign affairs": "hubungan luar negeri",
-    "foreign relations": "hubungan luar negeri",
-    "foreign": "luar negeri asing",
-    "abroad": "luar negeri",
-    "overseas": "luar negeri",
-    "approval": "persetujuan",
-    "approve": "persetujuan",
-    "consent": "persetujuan",
-    "agreement": "perjanjian kesepakatan",
-    "treaty": "perjanjian internasional",
-    "treaties": "perjanjian internasional",
-    "international agreement": "perjanjian internasional",
-    "cooperation": "kerja sama",
-    "co-operation": "kerja sama",
-    "minister": "menteri",
-    "ministry": "kementerian",
-    "governor": "gubernur",
-    "mayor": "wali kota",
-    "regent": "bupati",
-    "requirement": "persyaratan syarat",
-    "requirements": "persyaratan syarat",
-    "condition": "syarat",
-    "conditions": "persyaratan syarat",
-    "objects": "objek",
-    "object": "objek",
-    "scope": "ruang lingkup",
-    "days": "hari",
-    "working days": "hari kerja",
-    "deadline": "jangka waktu paling lama",
-    "dispute": "perselisihan",
-    "disputes": "perselisihan",
-    "ratification": "pengesahan",
-    "ratify": "pengesahan",
-    "ratified": "pengesahan",
-    "termination": "berakhir pengakhiran",
-    "terminate": "berakhir",
-    "ends": "berakhir",
-    "report": "melaporkan laporan",
-    "reporting": "pelaporan",
-    "initiative": "prakarsa",
-    "proposal": "prakarsa usulan",
-    "plan": "rencana",
-    "funding": "pendanaan pembiayaan",
-    "budget": "anggaran",
-    "grant": "hibah",
-    "diplomatic relations": "hubungan diplomatik",
-    "definition": "adalah dimaksud",
-    "means": "adalah",
-    "repealed": "dicabut",
-    "president": "presiden",
-    "representative office": "kantor perwakilan",
-    "science and technology": "ilmu pengetahuan dan teknologi",
-    "culture": "budaya",
-    "promotion": "promosi",
-    "supervision": "pengawasan pembinaan",
-    "monitoring": "pemantauan evaluasi",
-    "third party": "pihak ketiga",
-    "third parties": "pihak ketiga",
-    "institution": "lembaga",
-    "institutions": "lembaga",
-    "province": "provinsi",
-    "provinces": "provinsi",
-    "region": "daerah",
-    "regions": "daerah",
-    "regional": "daerah",
-}
-# Indonesian abbreviations and everyday names -> the statutes' own wording.
-GLOSSARY.update(
-    {
-        "dprd": "dewan perwakilan rakyat daerah",
-        "kota kembar": "ksdpl kota kembar bersaudara pemerintah daerah di luar negeri",
-        "sister city": "ksdpl kota kembar bersaudara pemerintah daerah di luar negeri",
-        "provinsi kembar": "ksdpl provinsi kembar bersaudara",
-        "pemda": "pemerintah daerah",
-        "ksdpl": "kerja sama daerah dengan pemerintah daerah di luar negeri",
-        "ksdll": "kerja sama daerah dengan lembaga di luar negeri",
-        "kemendagri": "menteri dalam negeri",
-        "kemlu": "menteri luar negeri hubungan luar negeri",
-        "menlu": "menteri luar negeri",
-        "apbd": "anggaran pendapatan dan belanja daerah",
-        "mou": "nota kesepahaman kesepakatan",
-        "konvensi wina": "vienna convention treaty",
-        "full power": "surat kuasa",
-        "full powers": "surat kuasa",
-        "credentials": "surat kepercayaan",
-        "draft": "rancangan",
-        "at least": "paling sedikit",
-        "at minimum": "paling sedikit",
-        "contain": "memuat",
-        "must contain": "paling sedikit memuat",
-        "foreign minister": "menteri luar negeri",
-        "foreign policy": "politik luar negeri",
-        "settle": "penyelesaian menyelesaikan",
-        "settled": "penyelesaian menyelesaikan",
-        "regency": "kabupaten",
-        "regencies": "kabupaten",
-        "city": "kota",
-        "cities": "kota",
-        "signing": "penandatanganan",
-        "sign": "penandatanganan menandatangani",
-        "succession": "suksesi",
-        "state succession": "suksesi negara",
-        "in force": "berlaku",
-        "still valid": "masih berlaku",
-        "valid": "berlaku",
-        "law": "undang-undang",
-        "government regulation": "peraturan pemerintah",
-        "domestic law": "hukum nasional internal law",
-        "internal law": "hukum nasional",
-        "ownership": "kepemilikan",
-        "goods": "barang",
-        "parliament": "dewan perwakilan rakyat",
-        "secretariat": "sekretariat",
-        "association": "asosiasi",
-    }
-)
-# Everyday Indonesian -> the statutes' wording (users are not always lawyers).
-GLOSSARY.update(
-    {
-        "wakil rakyat": "dewan perwakilan rakyat daerah dprd",
-        "parlemen daerah": "dewan perwakilan rakyat daerah dprd",
-        "kemitraan": "kerja sama",
-        "mitra": "kerja sama pihak",
-        "bentuk": "terdiri atas meliputi jenis",
-        "jenis": "terdiri atas meliputi",
-        "macam": "terdiri atas meliputi jenis",
-        "syarat": "persyaratan memenuhi",
-        "prosedur": "tata cara tahapan",
-        "langkah": "tahapan tata cara",
-        "mangkir": "tidak dilaksanakan",
-        "lalai": "tidak dilaksanakan",
-        "turun tangan": "mengambil alih",
-        "bertetangga": "berbatasan",
-        "tetangga": "berbatasan",
-        "menghibahkan": "hibah",
-        "sumbangan": "hibah",
-        "pemilik": "kepemilikan",
-        "milik": "kepemilikan",
-        "dikirim": "disampaikan",
-        "mengirim": "menyampaikan",
-        "diteken": "ditandatangani penandatanganan",
-        "teken": "penandatanganan",
-        "ratifikasi": "pengesahan",
-        "meratifikasi": "pengesahan mengesahkan",
-        "traktat": "perjanjian internasional",
-        "pusat": "pemerintah pusat",
-        "kemenlu": "menteri luar negeri hubungan luar negeri",
-        "kemendagri": "menteri dalam negeri",
-        "sengketa": "perselisihan",
-        "batal": "berakhir",
-        "putus": "berakhir",
-        "lapor": "melaporkan laporan",
-        "dana": "pendanaan pembiayaan anggaran",
-        "biaya": "pembiayaan pendanaan",
-    }
-)
+LEXICON_FILE = Path(__file__).with_name("data") / "lexicon.yaml"
+
+
+def load_lexicon(path: Path = LEXICON_FILE) -> dict[str, str]:
+    """The reviewed bilingual legal lexicon (``kerjasama/data/lexicon.yaml``): term -> statutory wording."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    out: dict[str, str] = {}
+    for section in ("en_id", "id_id"):
+        for key, value in (raw.get(section) or {}).items():
+            out[str(key).lower()] = str(value)
+    return out
+
+
+# Legal terms (English, and everyday Indonesian) -> the statutes' wording, so such questions reach the index.
+GLOSSARY = load_lexicon()
 _GLOSSARY_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, GLOSSARY), key=len, reverse=True)) + r")\b")
 
 _EN_HINTS = frozenset("the what which does is are of and how who when must can should may with".split())
