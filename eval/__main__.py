@@ -196,10 +196,15 @@ def cmd_gate(args: argparse.Namespace) -> int:
     except (KerjasamaError, ValueError, OSError) as exc:
         print(f"Gate gagal dijalankan / could not run: {exc}", file=sys.stderr)
         return 2
-    m = result["metrics"]
-    print(", ".join(f"{key} {m[key]:g}" for key in gate.bounds if key in m))
+    from eval.spread import per_set
+
+    for name, entry in per_set(result).items():
+        m = entry["metrics"]
+        print(f"{name}: " + ", ".join(f"{key} {m[key]:g}" for key in m if key in
+                                      {b for s in gate.sets for b in s.bounds}))
     if failures:
-        print(gate_message(result, failures, source=gate.source), file=sys.stderr)
+        blind = {s.path.stem for s in gate.sets if s.blind}
+        print(gate_message(result, failures, source=gate.source, blind=blind), file=sys.stderr)
         return 1
     print(f"Eval gate passed ({result['cases']} cases).")
     return 0

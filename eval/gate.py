@@ -1,4 +1,9 @@
-"""The CI gate: run the core set on the full corpus and compare its metrics with ``eval/thresholds.yaml``."""
+"""The CI gate: run the development sets and the frozen test set on the full corpus and compare each set's metrics
+with its bounds in ``eval/thresholds.yaml``.
+
+A set marked ``blind`` (the frozen test set) never has its individual cases printed: a failure names the metric
+and the tags that fall short, so nobody tunes on a single test case.
+"""
 
 from __future__ import annotations
 
@@ -17,33 +22,67 @@ THRESHOLDS = Path(__file__).with_name("thresholds.yaml")
 
 
 @dataclass
-class Gate:
-    """The set to run, k, and ``{metric: {"min": x} or {"max": y}}``."""
+class GateSet:
+    """One set of the gate: its file, ``{metric: {"min": x} or {"max": y}}``, and whether it is blind."""
 
-    set: Path
-    k: int
+    name: str
+    path: Path
     bounds: dict[str, dict[str, float]]
+    blind: bool = False
+
+
+@dataclass
+class Gate:
+    """The sets to run (in one run, one index) and k."""
+
+    sets: list[GateSet]
+    k: int
     source: Path = THRESHOLDS
 
+    @property
+    def set(self) -> Path:
+        """The first set's file (what the gate ran before it had several)."""
+        return self.sets[0].path
 
-def load_thresholds(path: Path = THRESHOLDS) -> Gate:
-    """Read and check the thresholds file; ValueError says what is wrong with it."""
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ValueError(f"{path}: cannot read thresholds ({exc})") from exc
-    if not isinstance(data, dict) or not isinstance(data.get("thresholds"), dict) or not data.get("set"):
-        raise ValueError(f"{path}: needs 'set' and a 'thresholds' mapping")
+    @property
+    def bounds(self) -> dict[str, dict[str, float]]:
+        """The first set's bounds."""
+        return self.sets[0].bounds
+
+
+def _bounds(path: Path, where: str, raw: object) -> dict[str, dict[str, float]]:
+    if not isinstance(raw, dict) or not raw:
+        raise ValueError(f"{path}: {where} needs a 'thresholds' mapping")
     bounds: dict[str, dict[str, float]] = {}
-    for metric, bound in data["thresholds"].items():
+    for metric, bound in raw.items():
         if not isinstance(bound, dict) or not bound or set(bound) - {"min", "max"}:
             raise ValueError(f"{path}: threshold of {metric!r} must be {{min: x}} and/or {{max: y}}")
         try:
             bounds[str(metric)] = {key: float(value) for key, value in bound.items()}
         except (TypeError, ValueError) as exc:
             raise ValueError(f"{path}: threshold of {metric!r} is not a number") from exc
-    set_path = Path(data["set"])
-    return Gate(set_path if set_path.is_absolute() else ROOT / set_path, int(data.get("k", 5)), bounds, Path(path))
+    return bounds
+
+
+def load_thresholds(path: Path = THRESHOLDS) -> Gate:
+    """Read and check the thresholds file; ValueError says what is wrong with it.
+
+    The file has ``k`` and ``sets``: ``{name: {file: PATH, blind: bool, thresholds: {metric: {min|max: x}}}}``.
+    """
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ValueError(f"{path}: cannot read thresholds ({exc})") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("sets"), dict) or not data["sets"]:
+        raise ValueError(f"{path}: needs a 'sets' mapping (name: {{file, thresholds}})")
+    sets = []
+    for name, spec in data["sets"].items():
+        if not isinstance(spec, dict) or not spec.get("file"):
+            raise ValueError(f"{path}: set {name!r} needs 'file' and 'thresholds'")
+        file = Path(spec["file"])
+        sets.append(GateSet(str(name), file if file.is_absolute() else ROOT / file,
+                            _bounds(path, f"set {name!r}", spec.get("thresholds")), bool(spec.get("blind", False))))
+    return Gate(sets, int(data.get("k", 5)), Path(path))
 
 
 def check(metrics: dict[str, Any], bounds: dict[str, dict[str, float]]) -> list[str]:
@@ -91,13 +130,31 @@ def _describe(row: dict) -> str:
     return f"{row['id']} [{', '.join(row.get('tags') or [])}] rank {row['hit_rank'] or '—'}: {q!r} → {got}"
 
 
-def gate_message(result: dict, failures: list[str], limit: int = 8, source: Path = THRESHOLDS) -> str:
-    """A readable report of a failed gate: each failing metric and its worst cases."""
+def _weak_tags(rows: list[dict], metric: str, k: int, limit: int) -> list[str]:
+    """Tags whose share of ``metric`` is lowest (for a blind set: aggregates, never cases)."""
+    from eval.runner import by_tag
+
+    tags = by_tag(rows, k)
+    scored = [(m[metric], t, m["cases"]) for t, m in tags.items() if isinstance(m.get(metric), int | float)]
+    return [f"{t}: {v:.3f} (n={n})" for v, t, n in sorted(scored)[:limit]]
+
+
+def gate_message(result: dict, failures: list[str], limit: int = 8, source: Path = THRESHOLDS,
+                 blind: set[str] | None = None) -> str:
+    """A readable report of a failed gate: each failing metric and its worst cases (for a blind set, its weakest
+    tags instead)."""
     lines = [f"Eval gate failed on {result['set']} ({result['cases']} cases, k = {result['k']}):"]
+    set_names = {r.get("set") for r in result["results"]}
     for failure in failures:
-        metric = failure.split(" ", 1)[0].rstrip(":")
+        head, sep, rest = failure.partition(": ")
+        name, text = (head, rest) if sep and head in set_names else ("", failure)
+        metric = text.split(" ", 1)[0].rstrip(":")
+        rows = [r for r in result["results"] if not name or r.get("set") == name]
         lines.append(f"- {failure}")
-        for row in _culprits(result["results"], metric)[:limit]:
+        if name and name in (blind or set()):
+            lines.extend(f"    {line}" for line in _weak_tags(rows, metric, result["k"], limit))
+            continue
+        for row in _culprits(rows, metric)[:limit]:
             lines.append(f"    {_describe(row)}")
     source = Path(source).resolve()
     lines.append(f"Thresholds: {source.relative_to(ROOT) if source.is_relative_to(ROOT) else source}")
@@ -108,7 +165,7 @@ def run_gate(settings: Settings | None = None, embeddings: Any = None, gate: Gat
              show_progress: bool = False) -> tuple[dict, list[str]]:
     """Bring the index up to date (incremental ingest), run the gate's set, return (result, failures)."""
     from eval.presets import eval_settings
-    from eval.runner import run_set
+    from eval.runner import run_sets
     from ingest.index import ingest
     from kerjasama.embeddings import get_embedder
     from kerjasama.service import build_answerer
@@ -118,5 +175,18 @@ def run_gate(settings: Settings | None = None, embeddings: Any = None, gate: Gat
     embeddings = embeddings or get_embedder(settings.embedder, settings)
     report = ingest(settings, show_progress=show_progress, embeddings=embeddings)
     log.info("gate: index %s (%d chunks, %d new)", report.index_dir, report.chunks, report.new)
-    result = run_set(build_answerer(settings, embeddings=embeddings), gate.set, k=gate.k, show_progress=show_progress)
-    return result, check(result["metrics"], gate.bounds)
+    result = run_sets(build_answerer(settings, embeddings=embeddings), [s.path for s in gate.sets], k=gate.k,
+                      show_progress=show_progress)
+    return result, check_sets(result, gate)
+
+
+def check_sets(result: dict, gate: Gate) -> list[str]:
+    """Each bound a set's metrics cross, as ``"test: hit@k = 0.850 < min 0.880"``."""
+    from eval.spread import per_set
+
+    sets = per_set(result)
+    failures = []
+    for s in gate.sets:
+        metrics = sets.get(s.path.stem, {}).get("metrics", {})
+        failures.extend(f"{s.path.stem}: {f}" for f in check(metrics, s.bounds))
+    return failures

@@ -117,6 +117,16 @@ def score_case(case: Case, ans: Answer, k: int) -> dict:
     if cites:
         cite_ok = any(c.cite.startswith(e) for c in ans.citations for e in cites)
     missing_quotes = sum(1 for c in ans.citations if c.chunk_id not in by_id or c.quote not in by_id[c.chunk_id].text)
+    # A proxy for quotes beside the right one that do not answer: the answer cites the expected passage and
+    # also a passage without any expected string.
+    quote_noise = None
+    if needles and cited_hit:
+        quote_noise = any(c.chunk_id in by_id and not _contains(by_id[c.chunk_id].text, needles) for c in ans.citations)
+    banned = case.expect.get("answer_not_contains") or []
+    if banned and answer_ok is not None:
+        answer_ok = answer_ok and not any(normalize(b) in normalize(ans.answer) for b in banned)
+    elif banned and case.answerable:
+        answer_ok = not ans.refused and not any(normalize(b) in normalize(ans.answer) for b in banned)
     return {
         "id": case.id,
         "answerable": case.answerable,
@@ -126,9 +136,11 @@ def score_case(case: Case, ans: Answer, k: int) -> dict:
         "answer_ok": answer_ok,
         "cite_ok": cite_ok,
         "missing_quotes": missing_quotes,
+        "quote_noise": quote_noise,
         "latency_ms": round(ans.latency_ms, 1),
         "answer": ans.answer,
         "reason": ans.reason,
+        "evidence": getattr(ans, "evidence", {}) or {},
         "citations": [c.cite for c in ans.citations],
         "tags": case.tags,
         "question": case.question,
@@ -196,6 +208,8 @@ def metrics(rows: list[dict], k: int) -> dict:
     for name in ("cited_hit", "answer_contains", "cites_match", "refusal_accuracy"):
         out[name] = round(wins[name] / len(groups[name]), 4) if groups[name] else 0.0
     lat = [r["latency_ms"] for r in rows]
+    noisy = [r for r in ans if r.get("quote_noise") is not None]
+    out["quote_noise"] = round(sum(1 for r in noisy if r["quote_noise"]) / len(noisy), 4) if noisy else 0.0
     out.update({
         "false_refusals": sum(1 for r in ans if r["refused"]),
         "missing_quotes": sum(r["missing_quotes"] for r in rows),

@@ -1,7 +1,14 @@
-"""Cited answers without an LLM: the most relevant ayat / sentences quoted verbatim, or a refusal.
+"""Cited answers without an LLM: the units that answer the question quoted verbatim, or a refusal.
 
 The citation contract: every citation carries the id of the passage it quotes, its quote occurs verbatim
 in that passage's text, and unknown passages are dropped (:func:`verify_citations`).
+
+What is quoted: the unit (ayat, huruf, angka, paragraph) of each passage that best matches the question
+(:mod:`kerjasama.ranking`), cut at clean boundaries and never with OCR debris at its ends. The law in force
+leads: a repealed provision is quoted only when the question names the repealed document or asks about the
+law as it was, or, marked as history, when nothing in force answers. A refusal starts with the refusal constant
+and, when the question names what does not exist (a Pasal or ayat a document does not have, a document the
+corpus does not hold), says so.
 """
 
 from __future__ import annotations
@@ -12,13 +19,15 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from kerjasama import audit
-from kerjasama.catalog import Catalog
+from kerjasama import audit, ranking
+from kerjasama.catalog import Catalog, DocumentMeta
 from kerjasama.errors import QuestionError
+from kerjasama.legalref import LegalRefs
 from kerjasama.models import Answer, Chunk, Citation, Hit, label_depth
-from kerjasama.retrieve import Filters, HybridRetriever, definition_term
+from kerjasama.query import Query
+from kerjasama.retrieve import Filters, HybridRetriever
 from kerjasama.settings import Settings
-from kerjasama.text import GLOSSARY, detect_lang, expand_query, normalize, sentence_spans, tokenize
+from kerjasama.text import normalize, sentence_spans, token_set, tokenize
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +37,6 @@ REFUSAL_EN = "Sorry, the answer to this question was not found in the corpus."
 REFUSAL = {"id": REFUSAL_ID, "en": REFUSAL_EN}
 
 MAX_QUOTE_CHARS = 900
-MOVE_UP = 1.25  # a passage covering this many times more of the question than the best-ranked one is quoted first
-MODAL_BONUS = 0.1  # for "perlu/harus ...?" questions, the unit that states the norm ("harus", "wajib") ranks up
 
 _INJECTION = re.compile(
     r"(ignore|disregard|forget|override)\s+(all\s+|the\s+|any\s+|your\s+|previous\s+|prior\s+|above\s+)*"
@@ -39,39 +46,49 @@ _INJECTION = re.compile(
     r"|^\s*(system|sistem)\s*:|you\s+are\s+now\s+|kamu\s+sekarang\s+adalah|anda\s+sekarang\s+adalah",
     re.I | re.M,
 )
-
-_MODAL_Q = re.compile(r"\b(perlu|harus|wajib|boleh|bolehkah|need|needs|must|required|allowed)\b", re.I)
-_MODAL_UNIT = re.compile(r"\b(harus|wajib|dilarang|tidak boleh|shall|must)\b", re.I)
-_QUANTITY_Q = re.compile(r"\bberapa\b|\bjumlah\b|\bhow\s+(many|much|long)\b", re.I)
-_NUMBER = re.compile(
-    r"\d|\b(satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh|sebelas|puluh|belas|ratus|ribu"
-    r"|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|hundred)\b",
-    re.I,
-)
-
-_EN_TO_ID: dict[str, set[str]] = {}
-for _key, _val in GLOSSARY.items():
-    for _w in _key.split():
-        _EN_TO_ID.setdefault(_w, set()).update(tokenize(_val))
+# OCR debris at the end of a span: lone list markers, lone punctuation, a Pasal heading swallowed by them
+# ("a. b. c. d. e. Pasal 25. , ."), and tokens of symbols ("$ftTlrt").
+_RESIDUE_TOKEN = re.compile(r"^(?:[a-z]\.|\d{1,3}\.|\(\d{1,2}\)|[.,;:/^*]+|[a-z]|Pasal|\d{1,3}[A-Z]?\.?)$")
+_LONE = re.compile(r"^(?:[a-z]\.|\d{1,3}\.|\(\d{1,2}\)|[.,;:/^*]+|[a-z])$")
+_JUNK_TOKEN = re.compile(r"[^\w.,;:()/'\"“”’‘%-]")
 
 
 def _messages(lang: str) -> dict[str, str]:
     if lang == "en":
         return {
             "intro": "From the corpus (quoted verbatim in the original language):",
+            "history_intro": "The corpus has no provision in force on this; the repealed rule said (history only):",
             "sources": "Sources:",
             "repealed": "Note: {short} has been repealed and replaced by {repl}; check the provision in force.",
             "repealed_unknown": "Note: {short} has been repealed.",
             "ocr": "Note: {short} is OCR text with defects; check quotes against the official copy.",
             "secondary": "Note: {short} is a secondary source (not law).",
+            "status_repealed": "Status: {short} is no longer in force: it was revoked by {by}.",
+            "status_repealed_catalog": "Status: {short} is no longer in force (repealed; replaced by {repl}).",
+            "status_in_force": "Status: {short} is in force (as far as the corpus records).",
+            "unknown_doc": "The corpus does not contain {names}. It holds: {holdings}.",
+            "no_pasal": "{short} has no {pasal} (its {kind} run from {first} to {last}).",
+            "no_ayat": "{short} {pasal} has {unit} {first}–{last}; there is no {unit} {wanted}.",
+            "no_units": "{short} {pasal} is not divided into {unit}s; there is no {unit} {wanted}.",
+            "clipped": "…",
         }
     return {
         "intro": "Berdasarkan korpus (kutipan verbatim):",
+        "history_intro": "Korpus tidak memuat ketentuan yang berlaku tentang hal ini; ketentuan lama (dicabut) "
+                         "berbunyi (sebagai riwayat saja):",
         "sources": "Sumber:",
         "repealed": "Catatan: {short} telah dicabut dan diganti oleh {repl}; periksa ketentuan yang berlaku.",
         "repealed_unknown": "Catatan: {short} telah dicabut.",
         "ocr": "Catatan: {short} adalah teks OCR dengan cacat; periksa kutipan terhadap salinan resmi.",
         "secondary": "Catatan: {short} adalah sumber sekunder (bukan peraturan).",
+        "status_repealed": "Status: {short} sudah tidak berlaku: dicabut oleh {by}.",
+        "status_repealed_catalog": "Status: {short} sudah tidak berlaku (dicabut; diganti oleh {repl}).",
+        "status_in_force": "Status: {short} berlaku (sejauh dicatat korpus).",
+        "unknown_doc": "Korpus tidak memuat {names}. Korpus ini memuat: {holdings}.",
+        "no_pasal": "{short} tidak memuat {pasal} ({kind}nya {first} sampai {last}).",
+        "no_ayat": "{short} {pasal} terdiri atas {unit} {first}–{last}; tidak ada {unit} {wanted}.",
+        "no_units": "{short} {pasal} tidak terbagi atas {unit}; tidak ada {unit} {wanted}.",
+        "clipped": "…",
     }
 
 
@@ -82,6 +99,25 @@ class Evidence:
     best_dense: float
     coverage: float
     pinned: bool
+
+
+@dataclass
+class Refusal:
+    """Why a question is refused, and what to tell the user beyond the refusal constant."""
+
+    reason: str
+    message: str = ""
+
+
+@dataclass
+class Quote:
+    """A chosen quote: the passage, the span and how it ranked."""
+
+    hit: Hit
+    span: ranking.Span
+    score: float
+    relative: float = 1.0  # the passage's score relative to the best passage
+    history: bool = False  # from a repealed document the question did not ask about
 
 
 def verify_citations(citations: list[Citation], hits: list[Hit]) -> list[Citation]:
@@ -124,13 +160,12 @@ class Answerer:
         return q
 
     def ask(self, question: str, k: int | None = None, lang: str = "auto", filters: Filters | None = None) -> Answer:
-        """Answer one question; refuses (with the refusal constant, no citations) when evidence is weak."""
+        """Answer one question; refuses (starting with the refusal constant, no citations) on weak evidence."""
         started = time.perf_counter()
-        q = self.check_question(question)
-        lang = detect_lang(q) if lang in ("auto", "", None) else lang
-        k = k or self.settings.top_k
-        hits = self.retriever.retrieve(q, k, filters)
-        ans = self.extractive(q, lang, hits)
+        text = self.check_question(question)
+        q = self.retriever.analyze(text, None if lang in ("auto", "", None) else lang)
+        hits = self.retriever.retrieve(text, k or self.settings.top_k, filters, q=q)
+        ans = self.answer(q, hits)
         ans.latency_ms = (time.perf_counter() - started) * 1000
         self.record(ans)
         return ans
@@ -150,96 +185,236 @@ class Answerer:
 
     def extractive(self, q: str, lang: str, hits: list[Hit]) -> Answer:
         """The extractive answer (quotes) or the refusal, for retrieved ``hits``."""
-        refs = self.retriever.refs(q)
-        reason = self.refusal_reason(q, hits, refs)
-        if reason:
-            return Answer(q, REFUSAL[lang], True, "extractive", lang, [], hits, reason=reason)
-        citations = verify_citations(self._quotes(q, hits, refs), hits)
+        return self.answer(self.retriever.analyze(q, lang), hits)
+
+    def answer(self, q: Query, hits: list[Hit]) -> Answer:
+        """The extractive answer to an analysed question from its retrieved passages, or the refusal."""
+        refusal = self.refusal(q, hits)
+        if refusal:
+            return self.refused(q, hits, refusal)
+        return self._answer(q, hits)
+
+    def _answer(self, q: Query, hits: list[Hit]) -> Answer:
+        quotes = self.select_quotes(q, hits)
+        if quotes:
+            q.evidence["quote_overlap"] = round(quotes[0].span.overlap, 3)
+
+        citations = verify_citations([self.citation(i + 1, x.hit.chunk, x.span.start, x.span.end, x.span.label)
+                                      for i, x in enumerate(quotes)], hits)
         if not citations:
-            return Answer(q, REFUSAL[lang], True, "extractive", lang, [], hits, reason="no quotable passage")
-        if _QUANTITY_Q.search(q) and not any(_NUMBER.search(c.quote) for c in citations):
-            # "Berapa ...?" / "How many ...?" needs a number in the evidence; a quote without one
-            # is related text, not an answer.
-            return Answer(q, REFUSAL[lang], True, "extractive", lang, [], hits, reason="no number in evidence")
-        return Answer(q, self._compose(citations, lang), False, "extractive", lang, citations, hits)
+            return self.refused(q, hits, Refusal("no quotable passage"))
+        for cls in q.required_classes():
+            if not any(cls.has_evidence(c.quote) for c in citations) and not any(h.pinned for h in hits):
+                # "How many days ...?" answered by a passage without a number of days is not an answer.
+                return self.refused(q, hits, Refusal(f"no {cls.name} in the evidence"))
+        history = bool(quotes) and all(x.history for x in quotes)
+        return Answer(q.text, self._compose(citations, q.lang, history=history, q=q), False, "extractive", q.lang,
+                      citations, hits, evidence=dict(q.evidence))
+
+    def refused(self, q: Query, hits: list[Hit], refusal: Refusal) -> Answer:
+        """The refusal answer: the constant, then what the question named that does not exist (if anything)."""
+        text = REFUSAL[q.lang] + (f"\n\n{refusal.message}" if refusal.message else "")
+        return Answer(q.text, text, True, "extractive", q.lang, [], hits, reason=refusal.reason,
+                      evidence=dict(q.evidence))
 
     # -- refusal --------------------------------------------------------------------------------------
-    def evidence(self, question: str, hits: list[Hit]) -> Evidence:
+    def evidence(self, question: str | Query, hits: list[Hit]) -> Evidence:
         """Best dense similarity among the top passages and the share of question terms they contain."""
-        top = hits[:3]
-        best = max((h.dense_score or 0.0 for h in top), default=0.0)
-        terms = set(tokenize(question))
+        q = question if isinstance(question, Query) else self.retriever.analyze(question)
+        top = hits[: ranking.EVIDENCE_PASSAGES]
+        best = q.best_dense if q.best_dense is not None else max((h.dense_score or 0.0 for h in hits), default=0.0)
         seen: set[str] = set()
         for h in top:
-            seen.update(tokenize(h.chunk.embed_text()))
-        covered = 0
-        for t in terms:
-            if t in seen or _EN_TO_ID.get(t, set()) & seen:
-                covered += 1
-        coverage = covered / len(terms) if terms else 0.0
-        return Evidence(best, coverage, any(h.pinned for h in hits))
+            seen.update(token_set(h.chunk.embed_text()))
+        terms = sorted(q.own)
+        if q.lang == "en":
+            # English words the corpus has never seen and the lexicon cannot translate say nothing about the
+            # Indonesian evidence; only the words that could be found count.
+            terms = [t for t in terms if t in q.alternates or self.retriever.knows(t)] or terms
+        covered = sum(1 for t in terms if t in seen or q.alternates.get(t, set()) & seen)
+        return Evidence(best, covered / len(terms) if terms else 0.0, any(h.pinned for h in hits))
 
-    def refusal_reason(self, question: str, hits: list[Hit], refs) -> str:
+    def refusal_threshold(self) -> float:
+        """The dense similarity below which a question is refused: the setting, else the index's calibration."""
+        if self.settings.refusal_min_dense is not None:
+            return self.settings.refusal_min_dense
+        cal = self.retriever.calibration.get("refusal_min_dense")
+        return float(cal) if cal is not None else ranking.DEFAULT_REFUSAL_MIN_DENSE
+
+    def refusal_reason(self, question: str, hits: list[Hit], refs: LegalRefs | None = None) -> str:
         """Why the question must be refused ("" when the evidence supports an answer)."""
-        if _INJECTION.search(question):
-            return "prompt injection"
-        if not hits:
-            return "no passages"
+        found = self.refusal(self.retriever.analyze(question), hits)
+        return found.reason if found else ""
+
+    def refusal(self, q: Query, hits: list[Hit]) -> Refusal | None:
+        """The refusal for this question, or None when the evidence supports an answer (the evidence measured is
+        kept in ``q.evidence`` for the eval's diagnostics)."""
+        msg = _messages(q.lang)
+        refs = q.refs
+        if _INJECTION.search(q.text):
+            return Refusal("prompt injection")
         if refs.unknown_docs and not refs.doc_ids:
-            return f"document not in corpus: {', '.join(refs.unknown_docs)}"
-        if refs.doc_ids and refs.pasal and not any(h.pinned for h in hits):
-            return "named Pasal not in corpus"
-        ev = self.evidence(question, hits)
+            names = ", ".join(refs.unknown_docs)
+            holdings = "; ".join(f"{d.short} ({_about(d, q.lang)})" for d in self.catalog)
+            return Refusal(f"document not in corpus: {names}", msg["unknown_doc"].format(names=names,
+                                                                                          holdings=holdings))
+        missing = self.missing_unit(q)
+        if missing:
+            return Refusal("named provision does not exist", missing)
+        if not hits:
+            return Refusal("no passages")
+        if refs.doc_ids and refs.pasal and self.settings.legal_refs and not any(h.pinned for h in hits):
+            return Refusal("named Pasal not in corpus")
+        ev = self.evidence(q, hits)
+        q.evidence = {"best_dense": round(ev.best_dense, 4), "coverage": round(ev.coverage, 3),
+                      "threshold": self.refusal_threshold()}
         if ev.pinned:
-            return ""
-        if ev.best_dense < self.settings.refusal_min_dense:
-            return f"weak evidence (similarity {ev.best_dense:.3f})"
+            return None
+        threshold = self.refusal_threshold()
+        if ev.best_dense < threshold:
+            return Refusal(f"weak evidence (similarity {ev.best_dense:.3f} < {threshold:.3f})")
         if ev.coverage < self.settings.refusal_min_coverage:
-            return f"weak evidence (coverage {ev.coverage:.2f})"
+            return Refusal(f"weak evidence (coverage {ev.coverage:.2f})")
+        return None
+
+    def missing_unit(self, q: Query) -> str:
+        """A message when the question names a Pasal / ayat / huruf that its document does not have ("")."""
+        if not self.settings.legal_refs:
+            return ""
+        msg = _messages(q.lang)
+        structure = self.retriever.structure
+        for label, ayat, huruf in q.refs.pasal:
+            docs = q.refs.doc_ids or structure.docs_with(label)
+            if len(docs) != 1:
+                continue
+            doc = docs[0]
+            meta = self.catalog.get(doc)
+            short = meta.short if meta else doc
+            part = "penjelasan" if q.refs.penjelasan else "body"
+            if not structure.chunks_of(doc, "body", label):
+                first, last = structure.pasal_range(doc)
+                if not first:
+                    continue
+                kind = "Article" if label.startswith("Article") else "Pasal"
+                kinds = {"Article": "articles", "Pasal": "Pasal"} if q.lang == "en" else {"Article": "Article",
+                                                                                          "Pasal": "Pasal"}
+                return msg["no_pasal"].format(short=short, pasal=label, kind=kinds[kind], first=first, last=last)
+            if part == "penjelasan":
+                continue
+            units = structure.units_of(doc, label)
+            unit = "ayat" if label.startswith("Pasal") else "paragraph"
+            if ayat and ayat not in units.get("ayat", []):
+                have = units.get("ayat", [])
+                if not have:
+                    return msg["no_units"].format(short=short, pasal=label, unit=unit, wanted=f"({ayat})")
+                return msg["no_ayat"].format(short=short, pasal=label, unit=unit, first=f"({have[0]})",
+                                             last=f"({have[-1]})", wanted=f"({ayat})")
+            if huruf:
+                key = f"huruf@{ayat}" if ayat else "huruf"
+                have = units.get(key, [])
+                where = f"{label} ayat ({ayat})" if ayat and unit == "ayat" else (f"{label}({ayat})" if ayat
+                                                                                else label)
+                hunit = "huruf" if unit == "ayat" else "subparagraph"
+                if have and huruf not in have:
+                    return msg["no_ayat"].format(short=short, pasal=where, unit=hunit, first=have[0],
+                                                 last=have[-1], wanted=huruf)
+                if not have and not units.get("huruf") and not any(k.startswith("huruf@") for k in units):
+                    return msg["no_units"].format(short=short, pasal=where, unit=hunit, wanted=huruf)
         return ""
 
     # -- quotes ---------------------------------------------------------------------------------------
-    def _quotes(self, question: str, hits: list[Hit], refs) -> list[Citation]:
-        terms = set(tokenize(expand_query(question)))
-        out: list[Citation] = []
-        pinpointed: set[tuple[str, str]] = set()
-        top_score = hits[0].score if hits else 0.0
-        cands: list[tuple[int, Hit, tuple[int, int, str, float]]] = []
+    def select_quotes(self, q: Query, hits: list[Hit]) -> list[Quote]:
+        """The quotes of the answer, best first (see kerjasama.ranking for the weights)."""
+        if not hits:
+            return []
+        top = max(hits[0].score, 1e-9)
+        idf = {t: self.retriever.idf(t) for t in q.weights}
+        cands: list[Quote] = []
         for rank, hit in enumerate(hits):
-            if cands and not hit.pinned and hit.score < 0.75 * top_score:
-                break
-            span = self._best_span(hit, terms, refs, question)
-            if span is not None:
-                cands.append((rank, hit, span))
-        # A named Pasal first (in retrieval order); then a passage that covers clearly more of the question than
-        # the best-ranked one ("perlu persetujuan DPRD?" is answered by the Pasal on DPRD approval, not by the
-        # one that only lists the kinds of cooperation), in retrieval order so that sources in force stay ahead of
-        # repealed ones; then the rest in retrieval order.
-        free = [c for c in cands if not c[1].pinned]
-        first = free[0] if free else None
-        bar = MOVE_UP * first[2][3] if first else 0.0
-
-        def order(cand: tuple[int, Hit, tuple[int, int, str, float]]) -> tuple[int, int]:
-            rank, hit, span = cand
-            if hit.pinned:
-                return (0, rank)
-            if cand is not first and span[3] >= bar:
-                return (1, rank)
-            return (2, rank)
-
-        for cand in sorted(cands, key=order):
-            _, hit, (start, end, label, overlap) = cand
+            meta = self.catalog.get(hit.chunk.doc_id)
+            named = hit.chunk.doc_id in q.refs.doc_ids
+            if not hit.pinned:
+                if hit.score < ranking.QUOTE_MIN_RATIO * top:
+                    continue
+                if meta and meta.status == "sekunder" and not named and rank > 0 and (
+                    hit.score < ranking.SECONDARY_QUOTE_RATIO * top
+                ):
+                    continue
+            span = self.spans(hit, q, idf)[0] if not hit.pinned else self._pinned_span(hit.chunk, q.refs)
+            history = bool(meta and meta.repealed and not named and not q.history)
+            relative = 1.0 if hit.pinned else hit.score / top
+            cands.append(Quote(hit, span, ranking.quote_score(relative, span), relative, history))
+        current = [x for x in cands if not x.history]
+        pool = current or cands  # the law in force leads; a repealed rule alone is shown as history
+        pool.sort(key=lambda x: (not x.hit.pinned, -x.score, hits.index(x.hit)))
+        out: list[Quote] = []
+        pinpointed: set[tuple[str, str]] = set()
+        for x in pool:
             if len(out) >= self.settings.max_quotes:
                 break
-            if out and not hit.pinned and overlap < 0.25 and cand is not first:
+            if out and not x.hit.pinned and not ranking.extra_quote(out[0].span, x.relative, x.span):
                 continue
-            chunk = hit.chunk
-            if hit.pinned and label and (chunk.doc_id, chunk.pasal) in pinpointed:
+            key = (x.hit.chunk.doc_id, x.hit.chunk.pasal)
+            if x.hit.pinned and x.span.label and key in pinpointed:
                 continue  # the named unit is already quoted from another piece of this Pasal
-            if hit.pinned and label:
-                pinpointed.add((chunk.doc_id, chunk.pasal))
-            out.append(self.citation(len(out) + 1, chunk, start, end, label))
+            if x.hit.pinned and x.span.label:
+                pinpointed.add(key)
+            s, e = clean_span(x.hit.chunk.text, x.span.start, x.span.end, set(q.weights))
+            if e - s < 3:
+                continue
+            x.span.start, x.span.end = s, e
+            out.append(x)
         return out
+
+    def spans(self, hit: Hit, q: Query, idf: dict[str, float] | None = None) -> list[ranking.Span]:
+        """The quotable units of a passage, best first."""
+        chunk = hit.chunk
+        idf = idf if idf is not None else {t: self.retriever.idf(t) for t in q.weights}
+        list_q = "list" in q.class_names
+        index = {(u.start, u.end, u.label): i for i, u in enumerate(chunk.units)}
+        out = []
+        for s, e, label in ranking.quote_candidates(chunk, list_q):
+            text = chunk.text[s:e]
+            i = index.get((s, e, label))
+            sub = any(u.start >= s and u.end <= e and (u.start, u.end) != (s, e) for u in chunk.units)
+            out.append(ranking.Span(
+                s, e, label,
+                overlap=ranking.term_overlap(set(token_set(text)), q.weights, idf, q.alternates),
+                sim=hit.unit_sims.get(i) if i is not None else hit.dense_score,
+                has_type=any(cls.has_evidence(text, sub) for cls in q.classes),
+                defines=bool(hit.defines) and (hit.defines == label or hit.defines == "*"),
+            ))
+        return ranking.rank_spans(out)
+
+    def best_span(self, hit: Hit, question: str) -> tuple[int, int, str, float] | None:
+        """(start, end, label, overlap) of the span of ``hit`` that best matches ``question`` (clean ends)."""
+        q = self.retriever.analyze(question)
+        spans = self.spans(hit, q)
+        if not spans:
+            return None
+        best = spans[0]
+        s, e = clean_span(hit.chunk.text, best.start, best.end, set(q.weights))
+        return s, e, best.label, best.overlap
+
+    def _pinned_span(self, chunk: Chunk, refs: LegalRefs) -> ranking.Span:
+        """The unit a question names ("Pasal 30 ayat (4) huruf a"), most specific first; else the whole Pasal."""
+        number = chunk.pasal.split(" ", 1)[-1]
+        ref = next((r for r in refs.pasal if r[0].split(" ", 1)[-1] == number), refs.pasal[0] if refs.pasal else None)
+        head = chunk.text.find("\n") + 1 if chunk.part != "prose" else 0
+        wanted: list[str] = []
+        if ref:
+            _, ayat, huruf = ref
+            if ayat:
+                if huruf:
+                    wanted += [f"ayat ({ayat}) huruf {huruf}", f"({ayat})({huruf})"]
+                wanted += [f"ayat ({ayat})", f"({ayat})"]
+            elif huruf:
+                wanted += [f"huruf {huruf}", f"({huruf})"]
+        for label in wanted:
+            for u in chunk.units:
+                if u.label == label:
+                    return ranking.Span(u.start, u.end, u.label, overlap=1.0)
+        return ranking.Span(head, len(chunk.text), "", overlap=1.0)
 
     def citation(self, n: int, chunk: Chunk, start: int, end: int, label: str) -> Citation:
         """Citation number ``n`` quoting ``chunk.text[start:end]`` with its pinpoint and document status."""
@@ -257,86 +432,40 @@ class Answerer:
             note=meta.quality if meta and "OCR" in meta.quality else "",
         )
 
-    def best_span(self, hit: Hit, question: str) -> tuple[int, int, str, float] | None:
-        """(start, end, label, overlap) of the span of ``hit`` that best matches ``question``."""
-        terms = set(tokenize(expand_query(question)))
-        return self._best_span(hit, terms, self.retriever.refs(question), question)
-
-    def _best_span(self, hit: Hit, terms: set[str], refs, question: str = "") -> tuple[int, int, str, float] | None:
-        """(start, end, unit label, overlap) of the best quotable span of a chunk."""
-        chunk = hit.chunk
-        head = len(chunk.text.split("\n", 1)[0]) + 1 if chunk.part != "prose" else 0
-        top_units = [u for u in chunk.units if label_depth(u.label) == 1]
-        if hit.pinned and refs.pasal:
-            return self._pinned_span(chunk, refs, terms, head)
-        if top_units and not top_units[0].label.startswith("huruf"):
-            cands = [(u.start, u.end, u.label) for u in top_units]
-        elif top_units and len(chunk.text) - head <= MAX_QUOTE_CHARS:
-            cands = [(head, len(chunk.text), "")]  # a short list: quote the whole Pasal with its intro
-        elif chunk.units:
-            cands = [(u.start, u.end, u.label) for u in chunk.units]
-        else:
-            cands = [(head + a, head + b, "") for a, b in sentence_spans(chunk.text[head:])]
-        # Weights: rarity in the corpus; for Indonesian questions, words only added by query expansion
-        # count less than the question's own words.
-        # An acronym written out ("DPRD") counts as the question's own words in the statute's wording.
-        original = (
-            set(tokenize(question)) | acronym_terms(question) if question and detect_lang(question) == "id" else terms
-        )
-        cand_toks = [set(tokenize(chunk.text[s:e])) for s, e, _ in cands]
-        weights = {t: self.retriever.idf(t) * (1.0 if t in original else 0.3) for t in terms}
-        total = sum(weights.values()) or 1.0
-        term = normalize(definition_term(question)) if question else ""
-        normative = bool(question and _MODAL_Q.search(question))
-        best = None
-        for (s, e, label), toks in zip(cands, cand_toks, strict=True):
-            if not toks:
-                continue
-            overlap = sum(weights[t] for t in terms & toks) / total
-            # A definition question quotes the unit that defines the term.
-            rank = overlap + (1.0 if term and term in normalize(chunk.text[s:e]) else 0.0)
-            # "Perlu/harus ...?" asks for a norm: the unit that says "harus/wajib/dilarang" answers it.
-            if normative and _MODAL_UNIT.search(chunk.text[s:e]):
-                rank += MODAL_BONUS
-            if best is None or rank > best[4] + 1e-9:
-                best = (s, e, label, overlap, rank)
-        if best is None:
-            return None
-        s, e, label, overlap, _ = best
-        if not chunk.units and label == "":
-            # Widen a prose sentence with its neighbour for context.
-            spans = sentence_spans(chunk.text[head:])
-            idx = next((i for i, (a, b) in enumerate(spans) if head + a == s), None)
-            if idx is not None and idx + 1 < len(spans) and spans[idx + 1][1] - spans[idx][0] <= MAX_QUOTE_CHARS:
-                e = head + spans[idx + 1][1]
-        s, e = _clip(chunk.text, s, e, terms)
-        return s, e, label, overlap
-
-    def _pinned_span(self, chunk: Chunk, refs, terms: set[str], head: int) -> tuple[int, int, str, float]:
-        """The unit a question names ("Pasal 30 ayat (4) huruf a"), most specific first; else the whole Pasal."""
-        number = chunk.pasal.split(" ", 1)[-1]
-        ref = next((r for r in refs.pasal if r[0].split(" ", 1)[-1] == number), refs.pasal[0])
-        _, ayat, huruf = ref
-        wanted: list[str] = []
-        if ayat:
-            bases = [f"ayat ({ayat})", f"({ayat})"]
-            if huruf:
-                wanted += [f"ayat ({ayat}) huruf {huruf}", f"({ayat})({huruf})"]
-            wanted += bases
-        elif huruf:
-            wanted += [f"huruf {huruf}", f"({huruf})"]
-        for label in wanted:
-            for u in chunk.units:
-                if u.label == label:
-                    return (*_clip(chunk.text, u.start, u.end, terms), u.label, 1.0)
-        return (*_clip(chunk.text, head, len(chunk.text), terms), "", 1.0)
-
     # -- composition ----------------------------------------------------------------------------------
-    def _compose(self, citations: list[Citation], lang: str, body: list[str] | None = None) -> str:
+    def _status_lines(self, q: Query, lang: str) -> list[str]:
+        """For "is X still in force?": the status of each named document, with what revoked it."""
+        if not q.status:
+            return []
+        msg = _messages(lang)
+        lines = []
+        for doc_id in q.refs.doc_ids:
+            meta = self.catalog.get(doc_id)
+            if meta is None:
+                continue
+            if meta.repealed:
+                by = [c for cid in self.retriever.structure.revokes.get(doc_id, [])
+                      if (c := self.retriever.chunk(cid)) is not None]
+                if by:
+                    lines.append(msg["status_repealed"].format(short=meta.short, by=", ".join(c.cite for c in by)))
+                else:
+                    repl = self.catalog.replacement(doc_id)
+                    lines.append(msg["status_repealed_catalog"].format(short=meta.short,
+                                                                       repl=repl.short if repl else "?"))
+            elif meta.status == "berlaku":
+                lines.append(msg["status_in_force"].format(short=meta.short))
+        return lines
+
+    def _compose(self, citations: list[Citation], lang: str, body: list[str] | None = None,
+                 history: bool = False, q: Query | None = None) -> str:
         """Answer text: the body (default: the quotes with their markers), notes, then the numbered sources."""
         msg = _messages(lang)
         if body is None:
-            body = [msg["intro"], ""] + [f"- {c.cite}: “{' '.join(c.quote.split())}” [{c.n}]" for c in citations]
+            status = self._status_lines(q, lang) if q is not None else []
+            intro = msg["history_intro"] if history else msg["intro"]
+            body = [*status, *([""] if status else []), intro, ""] + [
+                f"- {c.cite}: “{' '.join(c.quote.split())}” [{c.n}]" for c in citations
+            ]
         lines = list(body)
         notes: list[str] = []
         for c in citations:
@@ -363,33 +492,74 @@ class Answerer:
         return "\n".join(lines)
 
 
-def acronym_terms(question: str) -> set[str]:
-    """Lexical tokens of the statutory wording of acronyms written in capitals ("DPRD" -> dewan perwakilan ...)."""
-    out: set[str] = set()
-    for m in re.finditer(r"\b[A-Z]{3,}\b", question):
-        expansion = GLOSSARY.get(m.group(0).lower())
-        if expansion:
-            out.update(tokenize(expansion))
-    return out
+def _about(meta: DocumentMeta, lang: str = "id") -> str:
+    """What a document is about: its title after "tentang" (or its title), and its status when not in force."""
+    title = meta.title.split(" (", 1)[0]
+    about = title.split(" tentang ", 1)[-1] if " tentang " in title else title
+    return f"{about}; {meta.status_label(lang)}" if meta.repealed else about
 
 
-def _clip(text: str, s: int, e: int, terms: set[str]) -> tuple[int, int]:
-    """Shorten an over-long span to its best window of sentences (still a verbatim slice)."""
-    if e - s <= MAX_QUOTE_CHARS:
-        return s, e
+def clean_span(text: str, s: int, e: int, terms: set[str] | None = None) -> tuple[int, int]:
+    """A span trimmed to clean ends and at most ``MAX_QUOTE_CHARS`` long (still a verbatim slice of ``text``).
+
+    The ends lose OCR debris (lone list markers and punctuation, a Pasal heading caught between them, tokens of
+    symbols); an over-long span keeps its best window of sentences, cut at a word boundary at worst.
+    """
+    s, e = _trim(text, s, e)
+    if e - s > MAX_QUOTE_CHARS:
+        s, e = _window(text, s, e, terms or set())
+        s, e = _trim(text, s, e)
+    return s, e
+
+
+def _trim(text: str, s: int, e: int) -> tuple[int, int]:
+    """Strip whitespace, leading punctuation and a trailing run of OCR debris from a span."""
+    while s < e and (text[s].isspace() or text[s] in ",.;:"):
+        s += 1
+    tokens = [(s + m.start(), s + m.end()) for m in re.finditer(r"\S+", text[s:e])]
+    cut, lone, punct_last = len(tokens), 0, False
+    while cut > 0:
+        tok = text[tokens[cut - 1][0]:tokens[cut - 1][1]]
+        junk = bool(_JUNK_TOKEN.search(tok))
+        if not junk and not _RESIDUE_TOKEN.match(tok):
+            break
+        if cut == len(tokens):
+            punct_last = junk or bool(re.fullmatch(r"[.,;:/^*]+", tok))
+        lone += junk or bool(_LONE.match(tok))
+        cut -= 1
+    # A run is debris when it ends in lone punctuation or symbols, or holds two lone markers ("d. e."); a real
+    # sentence ending "... dalam Pasal 25." keeps its end.
+    if cut < len(tokens) and (punct_last or lone >= 2):
+        e = tokens[cut - 1][1] if cut > 0 else s
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return s, e
+
+
+def _window(text: str, s: int, e: int, terms: set[str]) -> tuple[int, int]:
+    """The best window of whole sentences within ``MAX_QUOTE_CHARS``; a single over-long sentence is cut at the
+    last word boundary before the limit."""
     spans = [(s + a, s + b) for a, b in sentence_spans(text[s:e])] or [(s, e)]
-    best, best_score = (s, min(e, s + MAX_QUOTE_CHARS)), -1.0
+    best, best_score = None, -1.0
     for i in range(len(spans)):
         j = i
         while j + 1 < len(spans) and spans[j + 1][1] - spans[i][0] <= MAX_QUOTE_CHARS:
             j += 1
-        a, b = spans[i][0], min(spans[j][1], spans[i][0] + MAX_QUOTE_CHARS)
+        a, b = spans[i][0], spans[j][1]
+        if b - a > MAX_QUOTE_CHARS:
+            cut = text.rfind(" ", a, a + MAX_QUOTE_CHARS)
+            b = cut if cut > a else a + MAX_QUOTE_CHARS
         score = len(terms & set(tokenize(text[a:b])))
         if score > best_score:
             best, best_score = (a, b), score
+    assert best is not None
     return best
 
 
 def normalized_contains(haystack: str, needle: str) -> bool:
     """Substring test on normalised text (NFKC, case-fold, whitespace collapsed)."""
     return normalize(needle) in normalize(haystack)
+
+
+__all__ = ["REFUSAL", "REFUSAL_EN", "REFUSAL_ID", "Answerer", "Evidence", "clean_span", "label_depth",
+           "verify_citations"]

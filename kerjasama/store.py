@@ -3,10 +3,15 @@
 Layout under ``data/index-<hash of embedder + chunker settings>/``::
 
     chroma/            Chroma PersistentClient (telemetry off), collection "chunks", cosine space
-    lexical/           bm25s index + chunks.jsonl + manifest.json, replaced atomically as one folder
+    lexical/           bm25s index + chunks.jsonl + docs.json + artifacts (*.json) + manifest.json,
+                       replaced atomically as one folder
+
+The retrievable documents are the chunks and the unit documents of long chunks (``kerjasama.unitdocs``); both
+have a vector in Chroma and a row in the BM25 index (``docs.json`` lists the rows' ids in order). Artifacts are
+what ingest precomputes for retrieval (the mined lexicon, the structure lookups, the refusal calibration).
 
 Chroma is written batch by batch, so an interrupted ingest keeps what it embedded; the lexical folder is
-written last and names the exact set of chunk ids it covers. The index is "ready" only when both agree.
+written last and names the exact set of document ids it covers. The index is "ready" only when both agree.
 """
 
 from __future__ import annotations
@@ -22,11 +27,21 @@ from typing import Any
 
 from kerjasama.errors import EmbedderMismatchError, IndexNotReadyError
 from kerjasama.models import Chunk
+from kerjasama.unitdocs import UnitDoc
 
 log = logging.getLogger(__name__)
 
 COLLECTION = "chunks"
 MANIFEST = "manifest.json"
+DOCS = "docs.json"
+
+
+def doc_meta(doc: Chunk | UnitDoc) -> dict[str, str | int]:
+    """Chroma metadata of a chunk (everything to rebuild it) or of a unit document (its chunk and place)."""
+    if isinstance(doc, UnitDoc):
+        return {"kind": "unit", "chunk_id": doc.chunk_id, "doc_id": doc.doc_id, "index": doc.index,
+                "label": doc.unit.label}
+    return doc.to_meta()
 
 
 def ids_fingerprint(ids: list[str] | set[str]) -> str:
@@ -121,16 +136,23 @@ class IndexStore:
         got = self.collection.get(include=[])
         return set(got["ids"])
 
-    def add(self, chunks: list[Chunk], vectors: list[list[float]]) -> None:
-        """Store chunks with their vectors (one Chroma transaction)."""
-        if not chunks:
+    def add(self, docs: list[Chunk | UnitDoc], vectors: list[list[float]]) -> None:
+        """Store chunks and unit documents with their vectors (one Chroma transaction)."""
+        if not docs:
             return
         self.collection.upsert(
-            ids=[c.id for c in chunks],
+            ids=[d.id for d in docs],
             embeddings=vectors,
-            documents=[c.text for c in chunks],
-            metadatas=[c.to_meta() for c in chunks],
+            documents=[d.text for d in docs],
+            metadatas=[doc_meta(d) for d in docs],
         )
+
+    def vectors(self, ids: list[str]) -> dict[str, Any]:
+        """Stored vectors of some documents (id -> numpy vector); ids without a vector are left out."""
+        if not ids:
+            return {}
+        got = self.collection.get(ids=ids, include=["embeddings"])
+        return dict(zip(got["ids"], got["embeddings"], strict=True))
 
     def delete(self, ids: list[str]) -> None:
         """Remove chunks by id."""
@@ -160,8 +182,10 @@ class IndexStore:
         except (OSError, json.JSONDecodeError):
             return None
 
-    def write_lexical(self, chunks: list[Chunk], extra: dict | None = None) -> None:
-        """Build the BM25 index over ``chunks`` and replace the lexical folder atomically."""
+    def write_lexical(self, chunks: list[Chunk], extra: dict | None = None, units: list[UnitDoc] | None = None,
+                      artifacts: dict[str, Any] | None = None) -> None:
+        """Build the BM25 index over ``chunks`` and their ``units`` and replace the lexical folder atomically,
+        with ``artifacts`` (name -> JSON-able object) stored inside it."""
         import bm25s
 
         logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets itself to DEBUG on import
@@ -172,16 +196,23 @@ class IndexStore:
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         ordered = sorted(chunks, key=lambda c: (c.doc_id, c.order))
-        corpus_tokens = [tokenize(c.embed_text()) for c in ordered]
+        unit_list = sorted(units or [], key=lambda u: u.id)
+        corpus_tokens = [tokenize(c.embed_text()) for c in ordered] + [tokenize(u.text) for u in unit_list]
+        doc_ids = [c.id for c in ordered] + [u.id for u in unit_list]
         retriever = bm25s.BM25()
         retriever.index(corpus_tokens, show_progress=False)
         retriever.save(str(tmp / "bm25"))
         with open(tmp / "chunks.jsonl", "w", encoding="utf-8") as fh:
             for c in ordered:
                 fh.write(json.dumps({"id": c.id, "text": c.text, "meta": c.to_meta()}, ensure_ascii=False) + "\n")
+        (tmp / DOCS).write_text(json.dumps(doc_ids), encoding="utf-8")
+        for name, value in (artifacts or {}).items():
+            (tmp / f"{name}.json").write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
         manifest = {
-            "ids": ids_fingerprint([c.id for c in ordered]),
-            "count": len(ordered),
+            "ids": ids_fingerprint(doc_ids),
+            "count": len(doc_ids),
+            "chunks": len(ordered),
+            "artifacts": sorted(artifacts or {}),
             "embedder": self.embedder_name,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             **(extra or {}),
@@ -193,6 +224,17 @@ class IndexStore:
             os.replace(self.lexical_dir, old)
         os.replace(tmp, self.lexical_dir)
         shutil.rmtree(old, ignore_errors=True)
+
+    def artifact(self, name: str) -> Any:
+        """An artifact stored with the lexical snapshot (``None`` when this index has none of that name)."""
+        try:
+            return json.loads((self.lexical_dir / f"{name}.json").read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            return None
+
+    def doc_ids(self) -> list[str]:
+        """Ids of the BM25 index's rows, in order (chunks first, then unit documents)."""
+        return json.loads((self.lexical_dir / DOCS).read_text(encoding="utf-8"))
 
     def load_lexical(self) -> tuple[Any, list[Chunk]]:
         """The BM25 retriever and the chunks in its order; raises if the index is incomplete."""

@@ -5,9 +5,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from pathlib import Path
-
-import yaml
 
 _WS = re.compile(r"\s+")
 _WORD = re.compile(r"[a-z0-9]+(?:/[a-z0-9]+)?")
@@ -29,23 +26,6 @@ STOP_EN = frozenset(
 )
 STOPWORDS = STOP_ID | STOP_EN
 
-LEXICON_FILE = Path(__file__).with_name("data") / "lexicon.yaml"
-
-
-def load_lexicon(path: Path = LEXICON_FILE) -> dict[str, str]:
-    """The reviewed bilingual legal lexicon (``kerjasama/data/lexicon.yaml``): term -> statutory wording."""
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    out: dict[str, str] = {}
-    for section in ("en_id", "id_id"):
-        for key, value in (raw.get(section) or {}).items():
-            out[str(key).lower()] = str(value)
-    return out
-
-
-# Legal terms (English, and everyday Indonesian) -> the statutes' wording, so such questions reach the index.
-GLOSSARY = load_lexicon()
-_GLOSSARY_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, GLOSSARY), key=len, reverse=True)) + r")\b")
-
 _EN_HINTS = frozenset("the what which does is are of and how who when must can should may with".split())
 _ID_HINTS = frozenset(
     "apa yang dan apakah bagaimana siapa kapan dengan dalam untuk dari adalah berapa harus".split()
@@ -65,29 +45,6 @@ def detect_lang(text: str) -> str:
     return "en" if en > idn else "id"
 
 
-def indonesian_pseudo_query(text: str) -> str:
-    """An English question rewritten with the statutes' Indonesian terms (for the dense side of retrieval).
-
-    Glossary phrases become their Indonesian wording; other content words stay as they are.
-    """
-    low = text.lower()
-    parts: list[str] = []
-    pos = 0
-    for m in _GLOSSARY_RE.finditer(low):
-        parts.extend(w for w in _WORD.findall(low[pos : m.start()]) if w not in STOPWORDS)
-        parts.append(GLOSSARY[m.group(1)])
-        pos = m.end()
-    parts.extend(w for w in _WORD.findall(low[pos:]) if w not in STOPWORDS)
-    return " ".join(parts)
-
-
-def expand_query(text: str) -> str:
-    """Append Indonesian equivalents of English legal terms found in ``text``."""
-    low = text.lower()
-    extra = [GLOSSARY[m.group(1)] for m in _GLOSSARY_RE.finditer(low)]
-    return f"{text} {' '.join(extra)}" if extra else text
-
-
 @lru_cache(maxsize=1)
 def _stemmer():
     from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
@@ -101,6 +58,12 @@ def stem(word: str) -> str:
     if len(word) <= 3 or word.isdigit() or "/" in word:
         return word
     return _stemmer().stem(word) or word
+
+
+@lru_cache(maxsize=50_000)
+def token_set(text: str) -> frozenset[str]:
+    """The set of lexical tokens of ``text`` (cached: passages are tokenised again for every question)."""
+    return frozenset(tokenize(text))
 
 
 def tokenize(text: str) -> list[str]:

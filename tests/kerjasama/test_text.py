@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kerjasama.text import STOP_EN, STOP_ID, detect_lang, expand_query, normalize, stem, tokenize
+from kerjasama.text import STOP_EN, STOP_ID, detect_lang, normalize, stem, tokenize
 
 # --- normalize --------------------------------------------------------------------------------------
 
@@ -96,32 +96,3 @@ def test_tokenize_kerjasama_written_as_one_word():
 def test_tokenize_normalizes_width_and_case():
     assert tokenize("ＤＰＲＤ Persetujuan") == ["dprd", "tuju"]
 
-
-# --- expand_query ----------------------------------------------------------------------------------
-
-
-def test_expand_regional_parliament_to_indonesian():
-    out = expand_query("approval of the regional parliament")
-    assert out.startswith("approval of the regional parliament ")
-    assert "dewan perwakilan rakyat daerah" in out
-    assert "dprd" in out.split()
-    assert "persetujuan" in out.split()
-
-
-def test_expand_prefers_the_longest_term():
-    # "regional parliament" is one term: "regional" alone ("daerah") is not added a second time.
-    assert expand_query("regional parliament") == "regional parliament dewan perwakilan rakyat daerah dprd"
-
-
-def test_expand_indonesian_abbreviations():
-    assert expand_query("Apa itu KSDPL?") == "Apa itu KSDPL? kerja sama daerah dengan pemerintah daerah di luar negeri"
-
-
-def test_expand_leaves_other_text_alone():
-    assert expand_query("berapa hari kerja") == "berapa hari kerja"
-    assert expand_query("budgetary") == "budgetary"  # whole words only
-
-
-def test_expanded_english_question_reaches_indonesian_tokens():
-    tokens = set(tokenize(expand_query("Does a sister city need approval of the regional parliament?")))
-    assert {"tuju", "dewan", "wakil", "rakyat", "daerah", "dprd", "kota", "kembar"} <= tokens

