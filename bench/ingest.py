@@ -29,7 +29,7 @@ ROOT = HERE.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 sys.path.insert(0, str(ROOT))
 
-from ingest.index import IngestReport, collect_chunks, ingest  # noqa: E402
+from ingest.index import IngestReport, collect_chunks, index_text, ingest  # noqa: E402
 from ingest.load import iter_corpus_files  # noqa: E402
 from kerjasama.catalog import CATALOG_FILE, load_catalog  # noqa: E402
 from kerjasama.embeddings import (  # noqa: E402
@@ -42,6 +42,7 @@ from kerjasama.embeddings import (  # noqa: E402
 from kerjasama.errors import KerjasamaError  # noqa: E402
 from kerjasama.models import Chunk  # noqa: E402
 from kerjasama.settings import Settings  # noqa: E402
+from kerjasama.unitdocs import unit_docs  # noqa: E402
 
 log = logging.getLogger("bench.ingest")
 
@@ -64,14 +65,16 @@ def limited_corpus(corpus_dir: Path, n: int, dest: Path) -> Path:
     return dest
 
 
-def embedded_chunks(settings: Settings) -> list[Chunk]:
-    """The chunks a fresh ingest of ``settings.corpus_dir`` embeds, in the order it embeds them.
+def embedded_texts(settings: Settings) -> list[str]:
+    """The texts a fresh ingest of ``settings.corpus_dir`` embeds: every chunk and every unit document.
 
     Uses the ingest's own collection step, then keeps one chunk per id as the ingest does.
     """
     report = IngestReport(index_dir=settings.index_dir())
     chunks, _failed = collect_chunks(settings, load_catalog(settings.corpus_dir), report)
-    return list({c.id: c for c in chunks}.values())
+    unique: list[Chunk] = list({c.id: c for c in chunks}.values())
+    units = [u for c in unique for u in unit_docs(c, settings.unit_min_chars)]
+    return [index_text(d) for d in [*unique, *units]]
 
 
 def raw_passage_seconds(embeddings: object, texts: list[str], batch: int) -> float:
@@ -117,9 +120,9 @@ def run(settings: Settings, limit_docs: int | None = None) -> dict:
     if cold.skipped:
         log.warning("skipped files: %s", cold.skipped)
 
-    texts = [c.embed_text() for c in embedded_chunks(settings)]
+    texts = embedded_texts(settings)
     if len(texts) != cold.new:
-        log.warning("recomputed %d chunk texts but the cold ingest embedded %d", len(texts), cold.new)
+        log.warning("recomputed %d texts but the cold ingest embedded %d", len(texts), cold.new)
     tokens = sum(embeddings.count_tokens(t) for t in texts)
 
     cpu_started = time.process_time()
@@ -137,6 +140,7 @@ def run(settings: Settings, limit_docs: int | None = None) -> dict:
         "limit_docs": limit_docs,
         "documents": cold.documents,
         "chunks": cold.chunks,
+        "units": cold.units,
         "tokens": tokens,
         "embed_batch_size": settings.embed_batch_size,
         "cores": cpu_cores(),

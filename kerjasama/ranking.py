@@ -9,7 +9,7 @@ Passage score (one per chunk)::
 
     fused   = dense_weight / (rrf_k + dense_rank) + lexical_weight / (rrf_k + lexical_rank)   (reciprocal rank)
     bonuses = (DEFINITION_BONUS * defines_term + REVOCATION_BONUS * revokes_named
-               + ANSWER_TYPE_BONUS * has_answer_type) / (rrf_k + 1)
+               + TRANSITIONAL_BONUS * transitional + ANSWER_TYPE_BONUS * has_answer_type) / (rrf_k + 1)
     score   = (fused + bonuses) * named_doc * penjelasan * source * hub
     score   = PINNED_BASE - pinned_order + score      for a Pasal the question names
 
@@ -29,6 +29,7 @@ NAMED_DOC_FACTOR = 1.5  # questions that name a document ("menurut UU 24/2000"):
 PENJELASAN_FACTOR = 1.3  # questions that ask for the Penjelasan (elucidation): Penjelasan passages up
 DEFINITION_BONUS = 2.0  # definition questions: the unit that defines the term asked about, from the mined lexicon
 REVOCATION_BONUS = 4.0  # "is X still in force?": the provision that revoked X, from the mined structure
+TRANSITIONAL_BONUS = 1.0  # ... and the transitional / closing provisions of the law that replaced X
 ANSWER_TYPE_BONUS = 0.25  # duration / who / list / ... questions: a passage whose best unit has that kind of answer
 PINNED_BASE = 100.0  # a Pasal the question names, in the order named, above everything else
 HISTORY_REPEALED_FACTOR = 1.0  # questions about the law as it was: repealed documents are not weighted down
@@ -91,6 +92,7 @@ class Candidate:
     unit_sims: dict[int, float] = field(default_factory=dict)  # unit index -> dense similarity of its document
     defines: str = ""  # label of the unit defining the term asked about ("" when none; "*" = whole chunk)
     revokes_named: bool = False
+    transitional: bool = False
     pinned_order: int | None = None
     has_answer_type: bool = False
     score: float = 0.0
@@ -138,6 +140,8 @@ def passage_score(c: Candidate, *, rrf_k: int, dense_weight: float, lexical_weig
         score += DEFINITION_BONUS * unit
     if features.revocations and c.revokes_named:
         score += REVOCATION_BONUS * unit
+    elif features.revocations and c.transitional:
+        score += TRANSITIONAL_BONUS * unit
     if features.answer_types and c.has_answer_type:
         score += ANSWER_TYPE_BONUS * unit
     if features.named_docs and named:

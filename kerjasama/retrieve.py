@@ -22,7 +22,7 @@ from langchain_core.retrievers import BaseRetriever
 
 from kerjasama import ranking
 from kerjasama.catalog import Catalog, DocumentMeta, load_catalog
-from kerjasama.embeddings import embedder_id, get_embedder
+from kerjasama.embeddings import embed_queries, embedder_id, get_embedder
 from kerjasama.legalref import LegalRefs
 from kerjasama.lexicon import Lexicon
 from kerjasama.models import Chunk, Hit
@@ -148,7 +148,7 @@ class HybridRetriever:
         vectors: list[np.ndarray] = []
         n = self.settings.candidates
         if self.mode in ("hybrid", "dense"):
-            vectors = [np.asarray(self.embeddings.embed_query(t), dtype=np.float32) for t in q.dense_texts]
+            vectors = [np.asarray(v, dtype=np.float32) for v in embed_queries(self.embeddings, q.dense_texts)]
             q.best_dense = self._dense(vectors, n, filters, cands, q.refs.doc_ids if self.features.named_docs else [])
         if self.mode in ("hybrid", "lexical"):
             self._lexical(q, n, filters, cands)
@@ -255,10 +255,17 @@ class HybridRetriever:
                     cand.defines = d.label or "*"
         if self.features.revocations and q.status:
             for doc_id in refs.doc_ids:
-                for cid in self.structure.revokes.get(doc_id, []):
+                revoking = self.structure.revokes.get(doc_id, [])
+                for cid in revoking:
                     cand = self._candidate(cands, cid, filters)
                     if cand is not None:
                         cand.revokes_named = True
+                # What the revoking law says about acts and rules made under the revoked one.
+                for by in sorted({c.doc_id for cid in revoking if (c := self._by_id.get(cid)) is not None}):
+                    for cid in self.structure.transitional.get(by, []):
+                        cand = self._candidate(cands, cid, filters)
+                        if cand is not None:
+                            cand.transitional = True
 
     def pinned(self, refs: LegalRefs, filters: Filters | None = None) -> list[Chunk]:
         """Chunks of the Pasal/Article the question names in a document it names (or the only candidate)."""
@@ -313,7 +320,7 @@ class HybridRetriever:
         return Hit(
             chunk=c.chunk, score=c.score, dense_rank=c.dense_rank, lexical_rank=c.lexical_rank,
             dense_score=c.dense_sim, lexical_score=c.lexical_score, pinned=c.pinned_order is not None,
-            unit_sims=dict(c.unit_sims), defines=c.defines, revokes=c.revokes_named,
+            unit_sims=dict(c.unit_sims), defines=c.defines, revokes=c.revokes_named or c.transitional,
         )
 
     def _unit_sims(self, hits: list[Hit], vectors: list[np.ndarray]) -> None:

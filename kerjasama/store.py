@@ -95,6 +95,7 @@ class IndexStore:
         self.embedder_name = embedder_name
         self._client: Any = None
         self._collection: Any = None
+        self._count: int | None = None  # vectors stored (cached for queries; reset by every write)
 
     # -- vectors ---------------------------------------------------------------------------------------
     @property
@@ -140,6 +141,7 @@ class IndexStore:
         """Store chunks and unit documents with their vectors (one Chroma transaction)."""
         if not docs:
             return
+        self._count = None
         self.collection.upsert(
             ids=[d.id for d in docs],
             embeddings=vectors,
@@ -156,12 +158,14 @@ class IndexStore:
 
     def delete(self, ids: list[str]) -> None:
         """Remove chunks by id."""
+        self._count = None
         for i in range(0, len(ids), 500):
             self.collection.delete(ids=ids[i : i + 500])
 
     def dense(self, vector: list[float], n: int, where: dict | None = None) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) of the ``n`` nearest chunks."""
-        count = self.collection.count()
+        count = self._count if self._count is not None else self.collection.count()
+        self._count = count
         if count == 0:
             return []
         res = self.collection.query(

@@ -21,6 +21,9 @@ _REVOKES = re.compile(r"dicabut\s+dan\s+dinyatakan\s+tidak\s+berlaku|dinyatakan\
 _NUMBER_YEAR = re.compile(r"Nomor\s+(?P<num>[0-9A-Z/.-]+?)\s+Tahun\s+(?P<year>(?:19|20)\d\d)", re.I)
 _SENTENCE_END = re.compile(r"(?<![\s(][a-z0-9])(?<!^[a-z0-9])\.\s+(?=[A-Z])")  # not after a list marker "c."
 _HEADING = re.compile(r"^\s*(Pasal|Article)\s+\w+\s*\n")
+# The BAB that says what happens to earlier law and to acts done under it: "KETENTUAN PERALIHAN", "KETENTUAN
+# PENUTUP" (and "FINAL PROVISIONS" / "TRANSITIONAL PROVISIONS" in treaties).
+_TRANSITIONAL = re.compile(r"KETENTUAN\s+(PERALIHAN|PENUTUP)|TRANSITIONAL\s+PROVISIONS|FINAL\s+PROVISIONS", re.I)
 _LIST_MARK = re.compile(r"^(?:[a-z]|\d{1,2})[.)]\s*|^(?:dan|serta)\s+")
 _LABEL_PARTS = re.compile(r"ayat \((\d+)\)|huruf ([a-z])|angka (\d+)|\((\d+)\)|\(([a-z]{1,2})\)")
 VOCAB_MIN_COUNT = 2  # a word must occur this often to serve as a spelling correction (OCR debris occurs once)
@@ -37,10 +40,12 @@ class Structure:
     pasal: dict[str, list[str]] = field(default_factory=dict)  # "pp-28-2018|body|Pasal 30" -> chunk ids
     labels: dict[str, list[str]] = field(default_factory=dict)  # "pp-28-2018|Pasal 30" -> unit labels in order
     revokes: dict[str, list[str]] = field(default_factory=dict)  # revoked doc id -> chunk ids revoking it
+    transitional: dict[str, list[str]] = field(default_factory=dict)  # doc id -> its transitional/closing Pasal
     vocabulary: dict[str, int] = field(default_factory=dict)  # surface word -> count
 
     def to_json(self) -> dict:
-        return {"pasal": self.pasal, "labels": self.labels, "revokes": self.revokes, "vocabulary": self.vocabulary}
+        return {"pasal": self.pasal, "labels": self.labels, "revokes": self.revokes,
+                "transitional": self.transitional, "vocabulary": self.vocabulary}
 
     @classmethod
     def from_json(cls, data: dict | None) -> Structure:
@@ -49,6 +54,7 @@ class Structure:
             pasal={k: list(v) for k, v in (data.get("pasal") or {}).items()},
             labels={k: list(v) for k, v in (data.get("labels") or {}).items()},
             revokes={k: list(v) for k, v in (data.get("revokes") or {}).items()},
+            transitional={k: list(v) for k, v in (data.get("transitional") or {}).items()},
             vocabulary=dict(data.get("vocabulary") or {}),
         )
 
@@ -124,6 +130,8 @@ def build_structure(chunks: list[Chunk], catalog: Catalog) -> Structure:
     """Precompute the lookups of :class:`Structure` from every chunk of the index."""
     s = Structure()
     for c in sorted(chunks, key=lambda c: (c.doc_id, c.order)):
+        if c.part == "body" and _TRANSITIONAL.search(c.context):
+            s.transitional.setdefault(c.doc_id, []).append(c.id)
         if c.pasal:
             s.pasal.setdefault(pasal_key(c.doc_id, c.part, c.pasal), []).append(c.id)
             if c.part == "body":

@@ -21,6 +21,7 @@ EXPECTED = {
     "dense": ("dense", True, True, True),
     "lexical": ("lexical", True, True, True),
     "hybrid-plain": ("hybrid", False, False, False),
+    "+units": ("hybrid", False, False, False),
     "+glossary": ("hybrid", True, False, False),
     "+legal-refs": ("hybrid", True, True, False),
     "+legal-boosts": ("hybrid", True, True, True),
@@ -28,9 +29,17 @@ EXPECTED = {
 }
 
 
+ABLATIONS = ["-reviewed-lexicon", "-mined-lexicon", "-corrections", "-units", "-answer-types", "-hubs",
+             "-source-weights", "-definitions"]
+
+
 def test_presets_are_distinct_configurations():
     base = Settings()
-    assert [*EXPECTED, "peer"] == ALL
+    assert [*EXPECTED, *ABLATIONS, "peer"] == ALL
+    assert resolve("hybrid-plain", base)[1].ranking_off == ["units"] and resolve("+units", base)[1].ranking_off == []
+    for name in ABLATIONS:
+        preset, settings = resolve(name, base)
+        assert preset.mode == "hybrid" and settings.ranking_off == [name[1:].replace("-", "_")]
     for name, expected in EXPECTED.items():
         preset, settings = resolve(name, base)
         assert (preset.mode, settings.glossary, settings.legal_refs, settings.legal_boosts) == expected, name

