@@ -340,20 +340,27 @@ class Answerer:
                     hit.score < ranking.SECONDARY_QUOTE_RATIO * top
                 ):
                     continue
-            span = self.spans(hit, q, idf)[0] if not hit.pinned else self._pinned_span(hit.chunk, q.refs)
             history = bool(meta and meta.repealed and not named and not q.history)
             relative = 1.0 if hit.pinned else hit.score / top
-            cands.append(Quote(hit, span, ranking.quote_score(relative, span), relative, history))
+            if hit.revokes and q.status:
+                spans = self._revocation_spans(hit.chunk, q)
+            else:
+                spans = [self.spans(hit, q, idf)[0] if not hit.pinned else self._pinned_span(hit.chunk, q.refs)]
+            cands.extend(Quote(hit, span, ranking.quote_score(relative, span), relative, history) for span in spans)
         current = [x for x in cands if not x.history]
         pool = current or cands  # the law in force leads; a repealed rule alone is shown as history
-        pool.sort(key=lambda x: (not x.hit.pinned, -x.score, hits.index(x.hit)))
+        # A named Pasal and the provisions that revoked a named document lead, in retrieval order; then by score.
+        pool.sort(key=lambda x: (0, hits.index(x.hit), 0.0) if x.hit.pinned or x.hit.revokes
+                  else (1, 0, -x.score))
         out: list[Quote] = []
         pinpointed: set[tuple[str, str]] = set()
         for x in pool:
             if len(out) >= self.settings.max_quotes:
                 break
-            if out and not x.hit.pinned and not ranking.extra_quote(out[0].span, x.relative, x.span):
-                continue
+            if out and not x.hit.pinned and not x.hit.revokes and not ranking.extra_quote(
+                out[0].span, x.relative, x.span
+            ):
+                continue  # (the revoking and transitional provisions of a status question are all quoted)
             key = (x.hit.chunk.doc_id, x.hit.chunk.pasal)
             if x.hit.pinned and x.span.label and key in pinpointed:
                 continue  # the named unit is already quoted from another piece of this Pasal
@@ -381,6 +388,7 @@ class Answerer:
                 s, e, label,
                 overlap=ranking.term_overlap(set(token_set(text)), q.weights, idf, q.alternates),
                 sim=hit.unit_sims.get(i) if i is not None else hit.dense_score,
+                lex=hit.unit_lex.get(i) if i is not None else None,
                 has_type=any(cls.has_evidence(text, sub) for cls in q.classes),
                 defines=bool(hit.defines) and (hit.defines == label or hit.defines == "*"),
             ))
@@ -395,6 +403,28 @@ class Answerer:
         best = spans[0]
         s, e = clean_span(hit.chunk.text, best.start, best.end, set(q.weights))
         return s, e, best.label, best.overlap
+
+    def _revocation_spans(self, chunk: Chunk, q: Query) -> list[ranking.Span]:
+        """The words of a revoking provision that answer "is X still in force?": the whole provision when it is
+        short; else the item that names X and the words that revoke it ("... dicabut dan dinyatakan tidak
+        berlaku"), which in a list of revoked laws are at its end."""
+        head = chunk.text.find("\n") + 1 if chunk.part != "prose" else 0
+        if len(chunk.text) - head <= MAX_QUOTE_CHARS or not chunk.units:
+            return [ranking.Span(head, len(chunk.text), "", overlap=1.0)]
+        names = [f"Nomor {m.number} Tahun {m.year}" for d in q.refs.doc_ids if (m := self.catalog.get(d)) and m.number]
+        out: list[ranking.Span] = []
+        for u in sorted(chunk.units, key=lambda u: (u.end - u.start)):
+            text = chunk.text[u.start:u.end]
+            if any(n in text for n in names) and not any(x.start <= u.start < x.end for x in out):
+                out.append(ranking.Span(u.start, u.end, u.label, overlap=1.0))
+                break
+        for u in chunk.units:
+            if re.search(r"dicabut|dinyatakan\s+tidak\s+berlaku", chunk.text[u.start:u.end]) and all(
+                (u.start, u.end) != (x.start, x.end) for x in out
+            ):
+                out.append(ranking.Span(u.start, u.end, u.label, overlap=1.0))
+                break
+        return out or [ranking.Span(head, len(chunk.text), "", overlap=1.0)]
 
     def _pinned_span(self, chunk: Chunk, refs: LegalRefs) -> ranking.Span:
         """The unit a question names ("Pasal 30 ayat (4) huruf a"), most specific first; else the whole Pasal."""

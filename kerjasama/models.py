@@ -117,6 +117,7 @@ class Hit:
     pinned: bool = False  # the question named this Pasal
     rerank_score: float | None = None  # the reranker's score, when a reranker rescored this hit
     unit_sims: dict[int, float] = field(default_factory=dict)  # unit index -> dense similarity of its document
+    unit_lex: dict[int, float] = field(default_factory=dict)  # unit index -> BM25 score of its document
     defines: str = ""  # label of the unit that defines the term a definition question asks about
     revokes: bool = False  # the provision that revoked a document the question names
 

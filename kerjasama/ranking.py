@@ -8,10 +8,12 @@ says which class of questions it serves. Ablations switch features off through :
 Passage score (one per chunk)::
 
     fused   = dense_weight / (rrf_k + dense_rank) + lexical_weight / (rrf_k + lexical_rank)   (reciprocal rank)
-    bonuses = (DEFINITION_BONUS * defines_term + REVOCATION_BONUS * revokes_named
-               + TRANSITIONAL_BONUS * transitional + ANSWER_TYPE_BONUS * has_answer_type) / (rrf_k + 1)
+    bonuses = (DEFINITION_BONUS * defines_term + TRANSITIONAL_BONUS * transitional
+               + ANSWER_TYPE_BONUS * has_answer_type) / (rrf_k + 1)
     score   = (fused + bonuses) * named_doc * penjelasan * source * hub
-    score   = PINNED_BASE - pinned_order + score      for a Pasal the question names
+    score  += PINNED_BASE - pinned_order              for a Pasal the question names
+    score  += PINNED_BASE + 1                          for the provision that revoked a document a status
+                                                       question names ("is X still in force?")
 
 Quote score (one per unit of a passage): the unit's reciprocal ranks among the passage's units by dense
 similarity and by weighted term overlap, plus answer-type and definition bonuses.
@@ -26,9 +28,8 @@ from kerjasama.models import Chunk, Unit, label_depth
 
 # -- passage score ------------------------------------------------------------------------------------------
 NAMED_DOC_FACTOR = 1.5  # questions that name a document ("menurut UU 24/2000"): its passages first
-PENJELASAN_FACTOR = 1.3  # questions that ask for the Penjelasan (elucidation): Penjelasan passages up
+PENJELASAN_FACTOR = 2.0  # questions that ask for the Penjelasan (elucidation): Penjelasan passages up
 DEFINITION_BONUS = 2.0  # definition questions: the unit that defines the term asked about, from the mined lexicon
-REVOCATION_BONUS = 4.0  # "is X still in force?": the provision that revoked X, from the mined structure
 TRANSITIONAL_BONUS = 1.0  # ... and the transitional / closing provisions of the law that replaced X
 ANSWER_TYPE_BONUS = 0.25  # duration / who / list / ... questions: a passage whose best unit has that kind of answer
 PINNED_BASE = 100.0  # a Pasal the question names, in the order named, above everything else
@@ -138,9 +139,7 @@ def passage_score(c: Candidate, *, rrf_k: int, dense_weight: float, lexical_weig
     score = fused(c, rrf_k, dense_weight, lexical_weight)
     if features.definitions and c.defines:
         score += DEFINITION_BONUS * unit
-    if features.revocations and c.revokes_named:
-        score += REVOCATION_BONUS * unit
-    elif features.revocations and c.transitional:
+    if features.revocations and c.transitional and not c.revokes_named:
         score += TRANSITIONAL_BONUS * unit
     if features.answer_types and c.has_answer_type:
         score += ANSWER_TYPE_BONUS * unit
@@ -154,6 +153,8 @@ def passage_score(c: Candidate, *, rrf_k: int, dense_weight: float, lexical_weig
         score *= hub
     if features.pinning and c.pinned_order is not None:
         score += PINNED_BASE - c.pinned_order
+    if features.revocations and c.revokes_named:
+        score += PINNED_BASE + 1  # "is X (Pasal N) still in force?": what revoked X comes before X's Pasal N
     return score
 
 
@@ -167,6 +168,7 @@ class Span:
     label: str
     overlap: float = 0.0  # weighted share of the question's terms in the unit
     sim: float | None = None  # dense similarity of the unit's document
+    lex: float | None = None  # BM25 score of the unit's document (None: the unit has no document of its own)
     has_type: bool = False
     defines: bool = False
     score: float = 0.0
@@ -190,13 +192,14 @@ def term_overlap(tokens: set[str], weights: dict[str, float], idf: dict[str, flo
 def rank_spans(spans: list[Span]) -> list[Span]:
     """Score the units of one passage against each other and return them best first.
 
-    Reciprocal ranks by dense similarity and by term overlap (scale-free, so any embedder works), plus the
-    answer-type and definition bonuses; ties go to the earlier unit.
+    Reciprocal ranks by dense similarity and by lexical relevance (the unit document's BM25 score, else its term
+    overlap; ranks are scale-free, so any embedder works), plus the answer-type and definition bonuses; ties go to
+    the earlier unit.
     """
     if not spans:
         return []
     by_sim = sorted(range(len(spans)), key=lambda i: (-(spans[i].sim if spans[i].sim is not None else -1.0), i))
-    by_overlap = sorted(range(len(spans)), key=lambda i: (-spans[i].overlap, i))
+    by_overlap = sorted(range(len(spans)), key=lambda i: (-(spans[i].lex or 0.0), -spans[i].overlap, i))
     for rank, i in enumerate(by_sim, start=1):
         spans[i].score = 1.0 / (SPAN_RRF_K + rank) if spans[i].sim is not None else 0.0
     for rank, i in enumerate(by_overlap, start=1):

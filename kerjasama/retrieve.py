@@ -83,6 +83,7 @@ class HybridRetriever:
         self._chunks: list[Chunk] = []
         self._by_id: dict[str, Chunk] = {}
         self._doc_ids: list[str] = []
+        self._row: dict[str, int] = {}
         self.lexicon = Lexicon()
         self.structure = Structure()
         self.calibration: dict = {}
@@ -103,6 +104,7 @@ class HybridRetriever:
             self._chunks = chunks
             self._by_id = {c.id: c for c in chunks}
             self._doc_ids = self.store.doc_ids()
+            self._row = {d: i for i, d in enumerate(self._doc_ids)}
             mined = self.store.artifact("lexicon") if self.features.mined_lexicon else None
             self.lexicon = Lexicon.from_json(mined, None if self.features.reviewed_lexicon else {})
             self.structure = Structure.from_json(self.store.artifact("structure"))
@@ -150,8 +152,10 @@ class HybridRetriever:
         if self.mode in ("hybrid", "dense"):
             vectors = [np.asarray(v, dtype=np.float32) for v in embed_queries(self.embeddings, q.dense_texts)]
             q.best_dense = self._dense(vectors, n, filters, cands, q.refs.doc_ids if self.features.named_docs else [])
+        scores = None
         if self.mode in ("hybrid", "lexical"):
-            self._lexical(q, n, filters, cands)
+            scores = self.lexical_scores(q.weights)
+            self._lexical(scores, n, filters, cands)
         self._structural(q, filters, cands)
         ranked = self._rank(q, cands)
         if self.reranker is not None:
@@ -161,6 +165,12 @@ class HybridRetriever:
         hits = hits[:k]
         if vectors:
             self._unit_sims(hits, vectors)
+        if scores is not None:
+            for h in hits:
+                for i in range(len(h.chunk.units)):
+                    row = self._row.get(unit_doc_id(h.chunk.id, i))
+                    if row is not None:
+                        h.unit_lex[i] = float(scores[row])
         return hits
 
     def _candidate(self, cands: dict[str, ranking.Candidate], chunk_id: str, filters: Filters):
@@ -200,9 +210,8 @@ class HybridRetriever:
                 break
         return max(best.values(), default=0.0)
 
-    def _lexical(self, q: Query, n: int, filters: Filters, cands: dict) -> None:
+    def _lexical(self, scores: np.ndarray | None, n: int, filters: Filters, cands: dict) -> None:
         """BM25 over chunks and units with the question's weighted terms; a chunk scores its best document."""
-        scores = self.lexical_scores(q.weights)
         if scores is None:
             return
         top = np.argsort(-scores, kind="stable")[: n * DOCS_PER_CANDIDATE]
