@@ -33,6 +33,7 @@ DEFINITION_BONUS = 2.0  # definition questions: the unit that defines the term a
 TRANSITIONAL_BONUS = 1.0  # ... and the transitional / closing provisions of the law that replaced X
 ANSWER_TYPE_BONUS = 0.25  # duration / who / list / ... questions: a passage whose best unit has that kind of answer
 PINNED_BASE = 100.0  # a Pasal the question names, in the order named, above everything else
+NORMATIVE_SECONDARY_FACTOR = 0.85  # yes/no questions on what the law requires: secondary sources further down
 HISTORY_REPEALED_FACTOR = 1.0  # questions about the law as it was: repealed documents are not weighted down
 HUB_WEIGHT = 0.1  # generic passages (found by several off-topic questions at ingest) are damped: see hub_factor
 HUB_MIN_PLACES = 3  # a passage in the top 5 of fewer off-topic questions than this is not a hub
@@ -110,15 +111,16 @@ def fused(c: Candidate, rrf_k: int, dense_weight: float, lexical_weight: float) 
 
 
 def source_factor(meta: DocumentMeta | None, named: bool, history: bool, repealed_penalty: float,
-                  secondary_penalty: float) -> float:
+                  secondary_penalty: float, normative: bool = False) -> float:
     """Repealed documents rank below the law in force (unless the question names them or asks about the law as it
-    was); secondary sources (articles, theses) below the statutes (unless named)."""
+    was); secondary sources (articles, theses) below the statutes (unless named), and further below for a
+    question about what the law requires or allows (``normative``: a source about the law is not the law)."""
     if meta is None or named:
         return 1.0
     if meta.repealed:
         return HISTORY_REPEALED_FACTOR if history else repealed_penalty
     if meta.status == "sekunder":
-        return secondary_penalty
+        return secondary_penalty * (NORMATIVE_SECONDARY_FACTOR if normative else 1.0)
     return 1.0
 
 

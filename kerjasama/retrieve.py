@@ -319,7 +319,7 @@ class HybridRetriever:
                 cand, rrf_k=s.rrf_k, dense_weight=s.dense_weight, lexical_weight=s.lexical_weight, named=named,
                 penjelasan=q.refs.penjelasan and self.features.named_docs,
                 source_factor=ranking.source_factor(meta, named, q.history, s.repealed_penalty,
-                                                    s.secondary_penalty),
+                                                    s.secondary_penalty, "yes_no" in q.class_names),
                 hub=ranking.hub_factor(float(hubs.get(chunk.id, 0.0))), features=self.features,
             )
         return sorted(cands.values(), key=lambda c: (-c.score, c.chunk.doc_id, c.chunk.order))

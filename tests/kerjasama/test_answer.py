@@ -182,3 +182,36 @@ def test_clean_span_trims_debris_but_keeps_sentences():
     long = "kata " * 400
     s, e = clean_span(long, 0, len(long))
     assert e - s <= 900 and long[s:e].endswith("kata")
+
+
+HEADLINE = {
+    "ayat (1)": [
+        "Apakah kerja sama kota kembar dengan pemerintah daerah di luar negeri perlu persetujuan DPRD?",
+        "Perlukah persetujuan DPRD untuk kerja sama sister city dengan kota di luar negeri?",
+        "Apakah pemda harus minta persetujuan DPRD sebelum menjalin kota kembar dengan pemerintah daerah di luar negeri?",
+        "Does a sister city cooperation with a foreign local government need the approval of the DPRD?",
+        "Is DPRD approval required for a twin city partnership with a city abroad?",
+        "Must a regional government obtain the regional parliament's approval before a sister city agreement with a "
+        "foreign city?",
+    ],
+    "ayat (4)": [
+        "Berapa lama batas waktu DPRD memberi persetujuan atas rencana kerja sama dengan pemerintah daerah di luar "
+        "negeri?",
+        "Berapa hari kerja DPRD harus memberikan persetujuan rencana kerja sama kota kembar?",
+        "Dalam berapa hari DPRD wajib menyetujui rencana kerja sama sister city?",
+        "How many working days does the DPRD have to approve a sister city cooperation plan?",
+        "What is the deadline for the regional parliament to approve a cooperation plan with a foreign local government?",
+        "Within how many days must the DPRD give its approval to a twin city cooperation plan?",
+    ],
+}
+
+
+@pytest.mark.parametrize(("ayat", "question"), [(a, q) for a, qs in HEADLINE.items() for q in qs])
+def test_headline_questions_quote_the_law_in_force_first(answerer, ayat, question):
+    """The two headline questions in Indonesian and English, three wordings each: PP 28/2018 Pasal 30 first, and
+    the repealed PP 50/2007 (whose 15-day rule differs) never as the answer."""
+    ans = answerer.ask(question)
+    assert not ans.refused, ans.reason
+    assert ans.citations[0].cite == f"PP 28/2018 Pasal 30 {ayat}"
+    assert all(c.doc_id != "pp-50-2007" for c in ans.citations)
+    assert "15 (lima belas)" not in ans.answer
