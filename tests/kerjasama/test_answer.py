@@ -188,7 +188,8 @@ HEADLINE = {
     "ayat (1)": [
         "Apakah kerja sama kota kembar dengan pemerintah daerah di luar negeri perlu persetujuan DPRD?",
         "Perlukah persetujuan DPRD untuk kerja sama sister city dengan kota di luar negeri?",
-        "Apakah pemda harus minta persetujuan DPRD sebelum menjalin kota kembar dengan pemerintah daerah di luar negeri?",
+        "Apakah pemda harus minta persetujuan DPRD sebelum menjalin kota kembar dengan pemerintah daerah di luar "
+        "negeri?",
         "Does a sister city cooperation with a foreign local government need the approval of the DPRD?",
         "Is DPRD approval required for a twin city partnership with a city abroad?",
         "Must a regional government obtain the regional parliament's approval before a sister city agreement with a "
@@ -200,7 +201,8 @@ HEADLINE = {
         "Berapa hari kerja DPRD harus memberikan persetujuan rencana kerja sama kota kembar?",
         "Dalam berapa hari DPRD wajib menyetujui rencana kerja sama sister city?",
         "How many working days does the DPRD have to approve a sister city cooperation plan?",
-        "What is the deadline for the regional parliament to approve a cooperation plan with a foreign local government?",
+        "What is the deadline for the regional parliament to approve a cooperation plan with a foreign local "
+        "government?",
         "Within how many days must the DPRD give its approval to a twin city cooperation plan?",
     ],
 }
