@@ -368,6 +368,9 @@ class Answerer:
                 continue  # the named unit is already quoted from another piece of this Pasal
             if x.hit.pinned and x.span.label:
                 pinpointed.add(key)
+            if not x.hit.pinned and not x.hit.revokes:
+                x.span.start, x.span.end, x.span.label = whole_list(x.hit.chunk, x.span.start, x.span.end,
+                                                                    x.span.label)
             s, e = clean_span(x.hit.chunk.text, x.span.start, x.span.end, set(q.weights))
             if e - s < 3:
                 continue
@@ -522,6 +525,29 @@ class Answerer:
                 status += f" → {c.replaced_by}"
             lines.append(f"[{c.n}] {c.cite} — {c.title} ({status})")
         return "\n".join(lines)
+
+
+def whole_list(chunk: Chunk, start: int, end: int, label: str) -> tuple[int, int, str]:
+    """A list is quoted whole: a lead-in ("... paling sedikit memuat:") with its items, and one item of a list with
+    its lead-in and the other items (its parent unit, or the chunk for a list of huruf), when that fits a quote."""
+    text = chunk.text[start:end].rstrip()
+    head = chunk.text.find("\n") + 1 if chunk.part != "prose" else 0
+    depth = label_depth(label) if label else 0
+    if text.endswith(":"):
+        # A lead-in alone answers nothing: the unit that holds it and its items, or the rest of the chunk.
+        holders = [u for u in chunk.units if u.start <= start and u.end > end]
+        if holders:
+            u = min(holders, key=lambda u: u.end - u.start)
+            return u.start, u.end, u.label
+        nxt = [u.end for u in chunk.units if u.start >= end]
+        return start, max(nxt, default=len(chunk.text)), label
+    if depth == 2 or (depth == 1 and label.startswith(("huruf", "angka"))):
+        parents = [u for u in chunk.units if u.start <= start and u.end >= end and label_depth(u.label) == depth - 1]
+        if parents and parents[0].end - parents[0].start <= MAX_QUOTE_CHARS:
+            return parents[0].start, parents[0].end, parents[0].label
+        if depth == 1 and len(chunk.text) - head <= MAX_QUOTE_CHARS:
+            return head, len(chunk.text), ""
+    return start, end, label
 
 
 def _about(meta: DocumentMeta, lang: str = "id") -> str:
