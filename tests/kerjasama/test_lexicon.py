@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from kerjasama.lexicon import Lexicon, find_named, load_reviewed, mine
-
-CORPUS = Path(__file__).parents[2] / "corpus"
 
 
 @pytest.fixture(scope="module")

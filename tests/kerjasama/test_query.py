@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from kerjasama.lexicon import mine
 from kerjasama.query import EXPANSION_WEIGHT, Analyzer, definition_term, load_answer_types
 from kerjasama.structure import build_structure
-
-CORPUS = Path(__file__).parents[2] / "corpus"
 
 
 @pytest.fixture(scope="module")
