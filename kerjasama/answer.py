@@ -159,11 +159,15 @@ class Answerer:
             )
         return q
 
-    def ask(self, question: str, k: int | None = None, lang: str = "auto", filters: Filters | None = None) -> Answer:
-        """Answer one question; refuses (starting with the refusal constant, no citations) on weak evidence."""
+    def ask(self, question: str, k: int | None = None, lang: str = "auto", filters: Filters | None = None,
+            context: str = "") -> Answer:
+        """Answer one question; refuses (starting with the refusal constant, no citations) on weak evidence.
+
+        ``context``: the earlier question of a conversation that this follow-up is read with.
+        """
         started = time.perf_counter()
         text = self.check_question(question)
-        q = self.retriever.analyze(text, None if lang in ("auto", "", None) else lang)
+        q = self.retriever.analyze(text, None if lang in ("auto", "", None) else lang, context=context)
         hits = self.retriever.retrieve(text, k or self.settings.top_k, filters, q=q)
         ans = self.answer(q, hits)
         ans.latency_ms = (time.perf_counter() - started) * 1000
@@ -171,10 +175,11 @@ class Answerer:
         return ans
 
     def stream(
-        self, question: str, k: int | None = None, lang: str = "auto", filters: Filters | None = None
+        self, question: str, k: int | None = None, lang: str = "auto", filters: Filters | None = None,
+        context: str = "",
     ) -> Iterator[dict]:
         """The answer as events, like the generative path: its text line by line, then ``{"type": "final"}``."""
-        ans = self.ask(question, k=k, lang=lang, filters=filters)
+        ans = self.ask(question, k=k, lang=lang, filters=filters, context=context)
         for line in ans.answer.splitlines(keepends=True):
             yield {"type": "token", "text": line}
         yield {"type": "final", "answer": ans}
@@ -320,7 +325,7 @@ class Answerer:
                 if have and huruf not in have:
                     return msg["no_ayat"].format(short=short, pasal=where, unit=hunit, first=have[0],
                                                  last=have[-1], wanted=huruf)
-                if not have and not units.get("huruf") and not any(k.startswith("huruf@") for k in units):
+                if not have:
                     return msg["no_units"].format(short=short, pasal=where, unit=hunit, wanted=huruf)
         return ""
 

@@ -151,6 +151,8 @@ class Answer:
     latency_ms: float = 0.0
     reason: str = ""
     evidence: dict = field(default_factory=dict)  # what the refusal decision measured (diagnostics, not shown)
+    understood_as: str = ""  # how a follow-up question was understood in its conversation ("" when it stood alone)
+    conversation_id: str = ""
 
     def to_dict(self) -> dict:
         """The public JSON shape shared by the CLI, the eval runner and the API."""
@@ -173,4 +175,6 @@ class Answer:
                 for i, h in enumerate(self.hits)
             ],
             "latency_ms": round(self.latency_ms, 1),
+            **({"understood_as": self.understood_as} if self.understood_as else {}),
+            **({"conversation_id": self.conversation_id} if self.conversation_id else {}),
         }

@@ -25,6 +25,7 @@ ANSWER_TYPES_FILE = Path(__file__).with_name("data") / "answer_types.yaml"
 OWN_WEIGHT = 1.0
 EXPANSION_WEIGHT = 0.5  # statutory wording of a lexicon term or a mined abbreviation
 CORRECTION_WEIGHT = 0.8  # a misspelt word's nearest word in the index's vocabulary
+CONTEXT_WEIGHT = 0.5  # words of the earlier question a follow-up is read with
 MIN_CORRECTABLE = 5  # words shorter than this are never "corrected"
 
 _DEF_PATTERNS = [
@@ -181,20 +182,30 @@ class Analyzer:
         """Legal references of ``text`` resolved against the catalog and the defined terms."""
         return parse_refs(text, self.catalog, self._defined)
 
-    def analyze(self, text: str, lang: str | None = None) -> Query:
-        """The analysed question."""
+    def analyze(self, text: str, lang: str | None = None, context: str = "") -> Query:
+        """The analysed question; ``context`` is an earlier question of the conversation that a follow-up is read
+        with (its documents and Pasal carry over when the follow-up names none; its words count less)."""
         lang = lang if lang in ("id", "en") else detect_lang(text)
         q = Query(text=text, lang=lang, refs=self.refs(text))
         q.classes = self.types.of(text)
         q.history = any(p.search(text) for p in self.types.history)
         q.status = any(p.search(text) for p in self.types.status)
         q.term = definition_term(text)
+        if context:
+            carried = self.refs(context)
+            if not q.refs.doc_ids and not q.refs.unknown_docs:
+                q.refs.doc_ids = list(carried.doc_ids)
+                q.refs.pasal = q.refs.pasal or list(carried.pasal)
+            q.classes = q.classes or self.types.of(context)
+            q.history = q.history or any(p.search(context) for p in self.types.history)
         low = normalize(text)
 
         for t in tokenize(text):
             q.weights[t] = OWN_WEIGHT
             q.own.add(t)
-        rewritten = self._expand(low, lang, q)  # the dense side's re-wording
+        for t in tokenize(context):
+            q.weights.setdefault(t, CONTEXT_WEIGHT)
+        rewritten = self._expand(normalize(f"{text} {context}") if context else low, lang, q)
         if self._long_re is not None:
             for m in self._long_re.finditer(low):
                 abbr = self._long[m.group(1)]
@@ -207,7 +218,8 @@ class Analyzer:
                         q.weights.setdefault(t, CORRECTION_WEIGHT)
                         q.alternates.setdefault(stem(word), set()).add(t)
                     rewritten = re.sub(rf"\b{re.escape(word)}\b", fixed, rewritten)
-        q.dense_texts = [text] + ([rewritten] if rewritten.strip() and rewritten != low else [])
+        first = f"{text} {context}" if context else text
+        q.dense_texts = [first] + ([rewritten] if rewritten.strip() and rewritten != normalize(first) else [])
         return q
 
     def _expand(self, low: str, lang: str, q: Query) -> str:

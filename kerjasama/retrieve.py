@@ -128,11 +128,11 @@ class HybridRetriever:
         self.load()
         return self._by_id.get(chunk_id)
 
-    def analyze(self, query: str, lang: str | None = None) -> Query:
-        """The analysed question (references, classes, expansions)."""
+    def analyze(self, query: str, lang: str | None = None, context: str = "") -> Query:
+        """The analysed question (references, classes, expansions), read with ``context`` for a follow-up."""
         self.load()
         assert self.analyzer is not None
-        return self.analyzer.analyze(query, lang)
+        return self.analyzer.analyze(query, lang, context=context)
 
     def refs(self, query: str) -> LegalRefs:
         """Legal references named in ``query`` (documents resolved against the catalog and the index)."""
