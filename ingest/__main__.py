@@ -1,4 +1,4 @@
-"""``python -m ingest``: bring the index up to date with ``corpus/``; ``--check`` verifies it, ``--rebuild`` rebuilds it.
+"""``python -m ingest``: update the index from ``corpus/``; ``--check`` verifies it, ``--rebuild`` rebuilds it.
 
 Exit status: 0 done (or, with ``--check``, the index is intact); 1 failure, damaged or missing index; 75 another
 ingest holds the index (with ``--no-wait``, or after ``KERJASAMA_INGEST_WAIT`` seconds); 130 interrupted.

@@ -344,8 +344,9 @@ class IndexStore:
             manifest = json.loads(raw)
         except (OSError, ValueError):
             return ["manifest.json is missing or unreadable"]
-        current = read_current(self.dir) if self._snapshot_from_current(snap) else None
-        if current and current.get("manifest_sha256") not in (None, hashlib.sha256(raw).hexdigest()):
+        current = read_current(self.dir) if snap.parent == self.dir / SNAPSHOTS else None
+        if (current and current.get("snapshot") == snap.name
+                and current.get("manifest_sha256") != hashlib.sha256(raw).hexdigest()):
             return ["manifest.json changed since the build"]
         if manifest.get("format") != FORMAT or not isinstance(manifest.get("files"), dict):
             return [f"unknown snapshot format {manifest.get('format')!r}"]
@@ -381,9 +382,6 @@ class IndexStore:
         if len(self._rows) != manifest.get("count"):
             problems.append(f"{len(self._rows)} chunks in chunks.jsonl, the manifest says {manifest.get('count')}")
         return problems
-
-    def _snapshot_from_current(self, snap: Path) -> bool:
-        return snap.parent == self.dir / SNAPSHOTS
 
     def _check_chroma(self, snap: Path) -> list[str]:
         """Open the private copy and compare Chroma with the manifest: ids, count, embedder, a vector sample."""
