@@ -51,16 +51,30 @@ def main(argv: list[str] | None = None) -> int:
     warning = exposure_warning(settings)
     if warning:
         log.warning(warning)
-    answerer = build_answerer(settings)
+    from kerjasama.errors import KerjasamaError
+
     try:
-        answerer.retriever.retrieve("kerja sama daerah", 1)  # load the index and the embedder now, not on a question
+        answerer = build_answerer(settings)
+        # Load and check the index (a damaged one is refused here) and the embedder now, not on a question.
+        answerer.retriever.retrieve("kerja sama daerah", 1)
+        check = answerer.retriever.store.check
+        if check is not None:
+            log.info("indeks / index %s/%s: %d chunk, pemeriksaan / check ok (%.2f s)", settings.index_dir().name,
+                     check.snapshot, check.count, check.seconds)
+        warm_up = getattr(answerer, "warm_up", None)
+        if warm_up is not None and settings.llm_backend == "llamacpp":
+            warm_up()  # the in-process model loads now, not within a question's deadline
     except IndexNotReadyError as exc:
         log.error("%s", exc)
         return 1
+    except KerjasamaError as exc:
+        log.error("%s", exc)
+        return 1
     app = create_app(settings, answerer)
-    shown = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
+    shown = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
     log.info("kerjasama siap / ready: http://%s:%d%s/", shown, settings.port, settings.root_path)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", proxy_headers=True,
+                forwarded_allow_ips=settings.forwarded_allow_ips, timeout_graceful_shutdown=5)
     return 0
 
 

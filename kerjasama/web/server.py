@@ -7,13 +7,15 @@ Only ``app.py`` serves it (uvicorn); tests serve it the same way on a loopback p
 from __future__ import annotations
 
 import logging
-import threading
+import time
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Security
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+from fastapi.security import HTTPBasic, HTTPBearer
 
 from kerjasama import __version__
 from kerjasama.answer import Answerer
@@ -21,8 +23,16 @@ from kerjasama.settings import Settings
 from kerjasama.web import render
 from kerjasama.web.api import api_router, install_error_handlers
 from kerjasama.web.documents import Library
-from kerjasama.web.feedback import FeedbackLog
-from kerjasama.web.security import AccessMiddleware, HeadersMiddleware, RootPathMiddleware
+from kerjasama.web.feedback import AnswerLedger, FeedbackLog
+from kerjasama.web.security import (
+    AccessMiddleware,
+    BodyLimitMiddleware,
+    HeadersMiddleware,
+    RateLimitMiddleware,
+    RootPathMiddleware,
+    TokenQueryMiddleware,
+    install_log_redaction,
+)
 
 log = logging.getLogger(__name__)
 
@@ -50,22 +60,55 @@ def _web_component_script() -> Path:
     return Path(str(resources.files("gradio").joinpath("templates/frontend/gradio.js")))
 
 
-class SerialAnswerer:
-    """An answerer whose ``ask`` runs one question at a time (the API's thread pool and the chat's queue share it;
-    the embedding model is not documented as safe to call from several threads at once, and a question takes
-    milliseconds)."""
+class LedgerAnswerer:
+    """The answerer as the web app uses it: every answer it gives is remembered for feedback.
 
-    def __init__(self, answerer: Answerer) -> None:
+    Questions run in parallel (retrieval and extractive answers are read-only after the index is loaded; an
+    in-process model is guarded by the generative answerer's own gate), so nothing here is locked.
+    """
+
+    def __init__(self, answerer: Answerer, ledger: AnswerLedger) -> None:
         self._answerer = answerer
-        self._lock = threading.Lock()
+        self.ledger = ledger
 
     def __getattr__(self, name: str):
         return getattr(self._answerer, name)
 
     def ask(self, *args, **kwargs):
-        """``Answerer.ask`` under the lock."""
-        with self._lock:
-            return self._answerer.ask(*args, **kwargs)
+        """``Answerer.ask``, remembered."""
+        ans = self._answerer.ask(*args, **kwargs)
+        self.ledger.remember(ans.to_dict())
+        return ans
+
+    def stream(self, *args, **kwargs) -> Iterator[dict]:
+        """``Answerer.stream``, its final answer remembered."""
+        for event in self._answerer.stream(*args, **kwargs):
+            if event["type"] == "final":
+                self.ledger.remember(event["answer"].to_dict())
+            yield event
+
+    def admit(self) -> None:
+        """Raise BusyError when a question for the model would be refused now (no-op without a model)."""
+        admit = getattr(self._answerer, "admit", None)
+        if admit is not None:
+            admit()
+
+
+def health(settings: Settings, answerer: Answerer, library: Library) -> dict:
+    """What ``/healthz`` reports, computed once at start (the index a running app serves never changes)."""
+    store = answerer.retriever.store
+    check = store.check.to_dict() if store.check is not None else None
+    return {
+        "status": "ok" if check is None or check["ok"] else "damaged",
+        "index": settings.index_dir().name,
+        "snapshot": store.snapshot_id,
+        "index_check": check,
+        "documents": len(library.doc_ids()),
+        "chunks": len(answerer.retriever.chunks),
+        "last_ingested": library.last_ingested,
+        "backend": settings.llm_backend,
+        "version": __version__,
+    }
 
 
 def create_app(settings: Settings, answerer: Answerer) -> FastAPI:
@@ -74,28 +117,25 @@ def create_app(settings: Settings, answerer: Answerer) -> FastAPI:
 
     from kerjasama.web.ui import build_ui
 
-    answerer = SerialAnswerer(answerer)  # type: ignore[assignment]
+    ledger = AnswerLedger()
+    answerer = LedgerAnswerer(answerer, ledger)  # type: ignore[assignment]
     root = settings.root_path
     library = Library(answerer.retriever)
-    feedback = FeedbackLog(settings)
+    feedback = FeedbackLog(settings, ledger)
+    install_log_redaction()
     app = FastAPI(
         title="kerjasama API", version=__version__, description=DESCRIPTION, docs_url="/docs", redoc_url=None,
     )
     install_error_handlers(app)
-    app.include_router(api_router(answerer, library, feedback, root))
+    app.include_router(api_router(answerer, library, feedback, root, secured=_secured(settings)))
+    status = health(settings, answerer, library)
+    started = time.time()
 
     @app.get("/healthz", tags=["health"])
-    def healthz() -> dict:
-        """Liveness and index summary (open without auth)."""
-        chunks = answerer.retriever.chunks
-        return {
-            "status": "ok",
-            "index": settings.index_dir().name,
-            "documents": len(library.doc_ids()),
-            "chunks": len(chunks),
-            "last_ingested": library.last_ingested,
-            "version": __version__,
-        }
+    async def healthz() -> dict:
+        """Liveness, the index served and its integrity check at start (open without auth; never waits on
+        answers: it runs on the event loop and reads only what was computed at start)."""
+        return {**status, "uptime_s": round(time.time() - started, 1)}
 
     @app.get("/dokumen/{doc_id}", response_class=HTMLResponse, include_in_schema=False)
     def document_page(doc_id: str) -> HTMLResponse:
@@ -125,16 +165,46 @@ def create_app(settings: Settings, answerer: Answerer) -> FastAPI:
         gr.mount_gradio_app(
             app, blocks, path=path, root_path=public, theme=_theme(), css=css, head=head, show_error=False,
             footer_links=[] if compact else ["api", "settings"], run_history=False, ssr_mode=False,
-            server_name=settings.host, server_port=settings.port,
+            server_name=settings.host, server_port=settings.port, max_file_size=settings.max_ui_body_bytes,
         )
 
-    # Outermost last: headers on every response (401s included), the proxy prefix, CORS (preflights need no
-    # credentials), then access control.
+    # Outermost last: the token leaves the query string before anything logs it; headers on every response
+    # (401s included); the proxy prefix; CORS (preflights need no credentials); access control; then the rate
+    # limit (only for allowed clients) and the body limit.
+    app.add_middleware(BodyLimitMiddleware, api_limit=settings.max_body_bytes, ui_limit=settings.max_ui_body_bytes)
+    app.add_middleware(RateLimitMiddleware, rate_limit=settings.rate_limit)
     app.add_middleware(AccessMiddleware, settings=settings)
+    wildcard = settings.allowed_origins == ["*"]
     app.add_middleware(
-        CORSMiddleware, allow_origins=settings.allowed_origins, allow_credentials=True,
-        allow_methods=["GET", "POST", "OPTIONS"], allow_headers=["*"],
+        CORSMiddleware, allow_origins=settings.allowed_origins, allow_credentials=not wildcard,
+        allow_methods=["GET", "POST", "OPTIONS"], allow_headers=["authorization", "content-type"],
+        expose_headers=["retry-after"],
     )
     app.add_middleware(RootPathMiddleware, root_path=root)
     app.add_middleware(HeadersMiddleware, settings=settings)
+    app.add_middleware(TokenQueryMiddleware)
     return app
+
+
+def _secured(settings: Settings) -> list:
+    """FastAPI security schemes of the configured credentials (shown in /docs; the middleware enforces them)."""
+    schemes = []
+    if settings.auth_token is not None:
+        schemes.append(Security(_DocumentedBearer(auto_error=False, description="KERJASAMA_AUTH_TOKEN")))
+    if settings.basic_auth is not None:
+        schemes.append(Security(_DocumentedBasic(auto_error=False, description="KERJASAMA_BASIC_AUTH")))
+    return schemes
+
+
+class _DocumentedBearer(HTTPBearer):
+    """The bearer scheme in the OpenAPI document; AccessMiddleware checks the credential."""
+
+    async def __call__(self, request: Request) -> None:
+        return None
+
+
+class _DocumentedBasic(HTTPBasic):
+    """The basic scheme in the OpenAPI document (FastAPI's own parser refuses UTF-8 passwords)."""
+
+    async def __call__(self, request: Request) -> None:
+        return None
