@@ -96,6 +96,7 @@ class LedgerAnswerer:
 
 def health(settings: Settings, answerer: Answerer, library: Library) -> dict:
     """What ``/healthz`` reports, computed once at start (the index a running app serves never changes)."""
+    chunks = len(answerer.retriever.chunks)  # loads (and checks) the index if that has not happened yet
     store = answerer.retriever.store
     check = store.check.to_dict() if store.check is not None else None
     return {
@@ -104,7 +105,7 @@ def health(settings: Settings, answerer: Answerer, library: Library) -> dict:
         "snapshot": store.snapshot_id,
         "index_check": check,
         "documents": len(library.doc_ids()),
-        "chunks": len(answerer.retriever.chunks),
+        "chunks": chunks,
         "last_ingested": library.last_ingested,
         "backend": settings.llm_backend,
         "version": __version__,
