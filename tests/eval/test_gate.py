@@ -1,7 +1,8 @@
 """The CI gate: eval/sets/core.jsonl on the full corpus must meet eval/thresholds.yaml.
 
-The first run on a fresh clone builds the full index (about 2.5 minutes); later runs reuse it (ingest is
-incremental and takes about a second when nothing changed).
+The full index lives outside the checkout (``tests.conftest.full_index_data_dir``), never in ``./data``. The first
+run on a fresh clone builds it (about 2.5 minutes); later runs reuse it (ingest is incremental and takes about a
+second when nothing changed; a concurrent run waits for the writer's lock).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import pytest
 
 from eval.gate import THRESHOLDS, Gate, check, gate_message, load_thresholds, run_gate
 from kerjasama.settings import Settings
+from tests.conftest import full_index_data_dir
 
 
 def test_thresholds_file_is_the_one_place_and_is_valid():
@@ -53,6 +55,6 @@ def test_check_and_message_name_the_metric_and_worst_cases():
 def test_core_set_meets_the_thresholds(embeddings):
     """The gate itself: ensure the full-corpus index (incremental ingest) and run the core set."""
     gate: Gate = load_thresholds()
-    result, failures = run_gate(Settings(), embeddings=embeddings, gate=gate)
+    result, failures = run_gate(Settings(data_dir=full_index_data_dir()), embeddings=embeddings, gate=gate)
     assert result["cases"] >= 80
     assert not failures, gate_message(result, failures, source=gate.source)

@@ -251,3 +251,20 @@ def test_no_wait_exits_with_a_clear_message_while_another_ingest_writes(index):
         assert time.monotonic() - started < 60
     assert proc.returncode == 75
     assert "Another ingest is writing the index" in proc.stderr and f"pid {os.getpid()}" in proc.stderr
+
+
+def test_a_running_reader_keeps_its_snapshot_while_ingests_publish_and_prune(index, embeddings):
+    serving = build_answerer(index, embeddings=embeddings)
+    before = serving.ask(QUESTION).to_dict()
+    pinned = serving.retriever.store.snapshot_id
+    path = index.corpus_dir / "uu-24-2000.txt"
+    text = path.read_text(encoding="utf-8")
+    for n in (1, 2):  # two new snapshots: the one being served is pruned by the second
+        path.write_text(text.replace("suksesi negara", f"suksesi negara ({n})", 1), encoding="utf-8")
+        assert ingest(index, show_progress=False, embeddings=embeddings).lexical_rebuilt
+    assert not (index.index_dir() / SNAPSHOTS / pinned).exists()
+    after = serving.ask(QUESTION).to_dict()
+    before.pop("latency_ms"), after.pop("latency_ms")
+    assert after == before and serving.retriever.store.snapshot_id == pinned
+    fresh = build_answerer(index, embeddings=embeddings)
+    assert fresh.retriever.store.snapshot_id != pinned and fresh.ask(QUESTION).citations

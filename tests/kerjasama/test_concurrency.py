@@ -75,7 +75,8 @@ def assert_like_serial(fn: Callable[[str], object], inputs: list[str]) -> int:
     assert overlap >= 2, "the calls never overlapped: this run proves nothing"
     for n, got in enumerate(together):
         bad = [i for i, (a, b) in enumerate(zip(got, serial, strict=True)) if not _same(a, b)]
-        assert not bad, f"thread {n}: {len(bad)} results differ from the serial ones (first: {inputs[bad[0] // ROUNDS]!r})"
+        first = inputs[bad[0] // ROUNDS] if bad else ""
+        assert not bad, f"thread {n}: {len(bad)} results differ from the serial ones (first: {first!r})"
     return overlap
 
 
