@@ -86,6 +86,18 @@ def _pump(stream, lines: queue.Queue) -> None:
     lines.put(None)
 
 
+def _next_phase(lines: queue.Queue, timeout: float) -> str | None:
+    """The phase announced by the next line ("-" for another line); None when no line came in time, "" at the end."""
+    try:
+        line = lines.get(timeout=timeout)
+    except queue.Empty:
+        return None
+    if line is None:
+        return ""
+    m = PHASE_LINE.search(line)
+    return m.group(1) if m else "-"
+
+
 def kill_during(settings: Settings, phase: str, delay: float) -> tuple[str, bool]:
     """Start an ingest, SIGKILL it ``delay`` s after it enters ``phase``; (last phase it entered, finished)."""
     env = {**os.environ, "KERJASAMA_CORPUS_DIR": str(settings.corpus_dir),
@@ -98,31 +110,20 @@ def kill_during(settings: Settings, phase: str, delay: float) -> tuple[str, bool
     deadline = time.monotonic() + 180
     killed = False
     while time.monotonic() < deadline:
-        try:
-            line = lines.get(timeout=1)
-        except queue.Empty:
-            continue
-        if line is None:
+        step = _next_phase(lines, 1)
+        if step == "":
             break
-        m = PHASE_LINE.search(line)
-        if m:
-            seen.append(m.group(1))
-            if m.group(1) == phase:
+        if step and step != "-":
+            seen.append(step)
+            if step == phase:
                 time.sleep(delay)
                 proc.send_signal(signal.SIGKILL)
                 killed = True
                 break
     proc.wait(timeout=60)
-    while True:  # the phases it entered before the signal landed
-        try:
-            line = lines.get(timeout=2)
-        except queue.Empty:
-            break
-        if line is None:
-            break
-        m = PHASE_LINE.search(line)
-        if m:
-            seen.append(m.group(1))
+    while step := _next_phase(lines, 2):  # the phases it entered before the signal landed
+        if step != "-":
+            seen.append(step)
     finished = proc.returncode == 0
     assert finished or (killed and proc.returncode == -signal.SIGKILL), (proc.returncode, seen)
     return (seen[-1] if seen else "start"), finished
