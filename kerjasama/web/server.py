@@ -178,7 +178,7 @@ def create_app(settings: Settings, answerer: Answerer) -> FastAPI:
     wildcard = settings.allowed_origins == ["*"]
     app.add_middleware(
         CORSMiddleware, allow_origins=settings.allowed_origins, allow_credentials=not wildcard,
-        allow_methods=["GET", "POST", "OPTIONS"], allow_headers=["authorization", "content-type"],
+        allow_methods=["GET", "POST", "OPTIONS"], allow_headers=["*"],
         expose_headers=["retry-after"],
     )
     app.add_middleware(RootPathMiddleware, root_path=root)
