@@ -155,24 +155,28 @@ class GenerativeAnswerer(Answerer):
         if self.gate.full():
             raise BusyError(self.gate.retry_after())
 
-    def ask(self, question: str, k: int | None = None, lang: str = "auto", filters: Filters | None = None) -> Answer:
+    def ask(self, question: str, k: int | None = None, lang: str = "auto", filters: Filters | None = None,
+            started: float | None = None) -> Answer:
         """Answer one question (the final event of :meth:`stream`)."""
         final: Answer | None = None
-        for event in self.stream(question, k=k, lang=lang, filters=filters):
+        for event in self.stream(question, k=k, lang=lang, filters=filters, started=started):
             if event["type"] == "final":
                 final = event["answer"]
         assert final is not None
         return final
 
     def stream(
-        self, question: str, k: int | None = None, lang: str = "auto", filters: Filters | None = None
+        self, question: str, k: int | None = None, lang: str = "auto", filters: Filters | None = None,
+        started: float | None = None,
     ) -> Iterator[dict]:
         """Events: ``{"type": "token", "text": ...}`` while the model writes, then ``{"type": "final", "answer"}``.
 
         The final answer may differ from the streamed text: a guarded rewrite, or the extractive fallback.
         """
         started = time.perf_counter()
-        deadline = time.monotonic() + self.settings.answer_deadline
+        # ``started``: when the question arrived (time.monotonic()), if it waited before this call (the web app's
+        # queue for a worker thread); the deadline counts from then.
+        deadline = (started if started is not None else time.monotonic()) + self.settings.answer_deadline
         q = self.check_question(question)
         lang = detect_lang(q) if lang in ("auto", "", None) else lang
         hits = self.retriever.retrieve(q, k or self.settings.top_k, filters)

@@ -155,23 +155,25 @@ def api_router(answerer: Answerer, library: Library, feedback: FeedbackLog, root
     router = APIRouter(prefix="/api", tags=["api"], dependencies=secured or [])
 
     @router.post("/ask", responses={200: {"model": AnswerOut}, **ERRORS, 503: {"model": ErrorOut}})
-    def ask(body: AskIn) -> Response:
+    def ask(body: AskIn, request: Request) -> Response:
         """Answer a question with verbatim quotes and pinpoint citations, or the refusal.
 
         503 with Retry-After when the language model's queue is full.
         """
         filters = _filters(library, body.filters)
+        timing = {"started": request.scope["kerjasama.arrived"]} if "kerjasama.arrived" in request.scope and \
+            getattr(answerer, "backend", "none") != "none" else {}
         if body.stream:
             answerer.check_question(body.question)  # a bad question is a 4xx before the stream starts
             admit = getattr(answerer, "admit", None)
             if admit is not None:
                 admit()  # a full model queue is a 503 before the stream starts
             return StreamingResponse(
-                _sse(answerer.stream(body.question, k=body.k, lang=body.lang, filters=filters)),
+                _sse(answerer.stream(body.question, k=body.k, lang=body.lang, filters=filters, **timing)),
                 media_type="text/event-stream",
                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
             )
-        ans = answerer.ask(body.question, k=body.k, lang=body.lang, filters=filters)
+        ans = answerer.ask(body.question, k=body.k, lang=body.lang, filters=filters, **timing)
         return JSONResponse(ans.to_dict())
 
     @router.get("/documents")

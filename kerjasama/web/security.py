@@ -221,13 +221,15 @@ class AccessMiddleware:
 
 
 class TokenQueryMiddleware:
-    """Outermost: takes ``token=`` out of the query string, in the server's own request record, so the access
-    log never shows it; :class:`AccessMiddleware` reads it from ``scope["kerjasama.query_token"]``."""
+    """Outermost: notes when the request arrived (``scope["kerjasama.arrived"]``, ``time.monotonic()``: an answer's
+    deadline counts from it) and takes ``token=`` out of the query string, in the server's own request record, so
+    the access log never shows it; :class:`AccessMiddleware` reads it from ``scope["kerjasama.query_token"]``."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope["kerjasama.arrived"] = time.monotonic()
         if scope["type"] in ("http", "websocket") and b"token=" in scope.get("query_string", b""):
             pairs = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
             token = next((v for k, v in pairs if k == TOKEN_PARAM), None)

@@ -173,8 +173,21 @@ def create_app(settings: Settings, answerer: Answerer) -> FastAPI:
     library = Library(answerer.retriever)
     feedback = FeedbackLog(settings, ledger)
     install_log_redaction()
+    threads = _worker_threads(settings, answerer)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        # Sync routes run in anyio's thread pool (40 by default): questions waiting for the model within their
+        # deadline must never leave the other routes without a thread.
+        import anyio.to_thread
+
+        limiter = anyio.to_thread.current_default_thread_limiter()
+        limiter.total_tokens = max(limiter.total_tokens, threads)
+        yield
+
     app = FastAPI(
         title="kerjasama API", version=__version__, description=DESCRIPTION, docs_url="/docs", redoc_url=None,
+        lifespan=lifespan,
     )
     install_error_handlers(app)
     app.include_router(api_router(answerer, library, feedback, root, secured=_secured(settings)))
@@ -234,6 +247,14 @@ def create_app(settings: Settings, answerer: Answerer) -> FastAPI:
     app.add_middleware(HeadersMiddleware, settings=settings)
     app.add_middleware(TokenQueryMiddleware)
     return app
+
+
+def _worker_threads(settings: Settings, answerer: LedgerAnswerer) -> int:
+    """Threads the app needs: every question the model's gate admits (running and queued), the extractive
+    workers and the waiting in line for them, and room for everything else."""
+    gate = getattr(answerer, "gate", None)
+    model = gate.slots + gate.waiting_max if gate is not None else 0
+    return model + 4 * answerer.workers + 32
 
 
 def _secured(settings: Settings) -> list:
