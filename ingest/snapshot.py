@@ -275,7 +275,7 @@ class SnapshotWriter(IndexStore):
         """Make the finished snapshot current (atomic), then remove snapshots older than the previous one."""
         snapshots = self.dir / SNAPSHOTS
         snapshots.mkdir(exist_ok=True)
-        previous = read_current(self.dir) if (self.dir / "CURRENT").exists() else None
+        previous = read_current(self.dir) if (self.dir / CURRENT).exists() else None
         seq = int(str((previous or {}).get("seq", 0))) + 1
         name = f"{seq:06d}-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.time_ns() % 1_000_000:06d}"
         os.rename(self.work, snapshots / name)
@@ -305,8 +305,3 @@ def prune(index_dir: Path, keep: set[str]) -> None:
         path = Path(index_dir) / name
         if path.is_dir():
             shutil.rmtree(path, ignore_errors=True)
-
-
-def current_is_named(index_dir: Path) -> bool:
-    """Whether CURRENT exists (readers have something to serve)."""
-    return (Path(index_dir) / CURRENT).exists()

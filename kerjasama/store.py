@@ -536,10 +536,22 @@ class IndexStore:
         self._open()
         return self._rows
 
-    def vectors(self) -> dict[bytes, np.ndarray]:
+    def keyed_vectors(self) -> dict[bytes, np.ndarray]:
         """The snapshot's vectors by content key (``vectors.bin``)."""
         self._open()
         return self._vectors
+
+    def vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
+        """Stored vectors of some chunks (id -> vector, as Chroma gives them back); unknown ids are left out."""
+        if not ids:
+            return {}
+        got = self.collection.get(ids=list(ids), include=["embeddings"])
+        return {cid: np.asarray(vec) for cid, vec in zip(got["ids"], got["embeddings"], strict=True)}
+
+    def doc_ids(self) -> list[str]:
+        """Ids of the snapshot's chunks in the order of the BM25 index's rows."""
+        self._open()
+        return [row["id"] for row in self._rows]
 
     def salvage(self) -> tuple[dict | None, list[dict], dict[bytes, np.ndarray]]:
         """(manifest, chunk rows, vectors) of the snapshot's own files when they pass their checksums, even if

@@ -268,3 +268,12 @@ def test_a_running_reader_keeps_its_snapshot_while_ingests_publish_and_prune(ind
     assert after == before and serving.retriever.store.snapshot_id == pinned
     fresh = build_answerer(index, embeddings=embeddings)
     assert fresh.retriever.store.snapshot_id != pinned and fresh.ask(QUESTION).citations
+
+
+def test_store_reads_ids_and_vectors_of_its_snapshot(index, embeddings):
+    store = IndexStore(index.index_dir(), embeddings, "x")
+    ids = store.doc_ids()
+    assert len(ids) == 26 and len(set(ids)) == 26
+    got = store.vectors([ids[0], ids[5], "no-such-id"])
+    assert set(got) == {ids[0], ids[5]} and got[ids[0]].shape == (384,)
+    assert store.dense(list(got[ids[5]]), 1)[0][0] == ids[5]

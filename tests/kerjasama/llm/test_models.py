@@ -127,12 +127,15 @@ def test_stalled_llama_cpp_server_gives_a_fallback_within_the_deadline(slice_set
 
     def hog() -> None:
         body = {"prompt": "1, 2, 3,", "max_tokens": 1900, "stream": True, "logit_bias": {"0": -100, "2": -100}}
-        with httpx.stream("POST", f"{llama_server}/completions", json=body, timeout=300) as resp:
-            for line in resp.iter_lines():
-                if line.startswith("data:"):
-                    streaming.set()
-                if stop.is_set():
-                    break
+        try:
+            with httpx.stream("POST", f"{llama_server}/completions", json=body, timeout=300) as resp:
+                for line in resp.iter_lines():
+                    if line.startswith("data:"):
+                        streaming.set()
+                    if stop.is_set():
+                        break
+        except httpx.HTTPError:  # the server may end the long generation its own way; it only had to be busy
+            pass
 
     thread = threading.Thread(target=hog, daemon=True)
     thread.start()
