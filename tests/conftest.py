@@ -2,7 +2,8 @@
 
 Tests never write into the checkout's ``./data`` (an app may be serving it): ``KERJASAMA_DATA_DIR`` points to a
 session temp folder for anything that uses the default, the full-corpus index of the eval gate lives in a cache
-folder outside the checkout (:func:`full_index_data_dir`), and the session fails if ``./data`` changed.
+folder outside the checkout (:func:`full_index_data_dir`), and the session fails if an index folder in ``./data``
+changed (the logs there are left to the app that may be serving it).
 """
 
 from __future__ import annotations
@@ -33,10 +34,12 @@ def full_index_data_dir() -> Path:
 
 
 def _data_state() -> dict[str, tuple[int, int]]:
+    """Size and mtime of every file of the checkout's indexes (an app serving them may append to its logs)."""
     if not CHECKOUT_DATA.exists():
         return {}
     return {str(p.relative_to(CHECKOUT_DATA)): (p.stat().st_size, p.stat().st_mtime_ns)
-            for p in CHECKOUT_DATA.rglob("*") if p.is_file()}
+            for folder in CHECKOUT_DATA.glob("*-*") if folder.is_dir()
+            for p in folder.rglob("*") if p.is_file()}
 
 
 def pytest_configure(config) -> None:
