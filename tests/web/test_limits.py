@@ -5,7 +5,6 @@ without paths."""
 from __future__ import annotations
 
 import socket
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -130,19 +129,20 @@ def test_full_model_queue_is_503_and_healthz_never_waits(slice_settings, embeddi
             assert max(took for _, took in results) < 6.0 + 5, sorted(took for _, took in results)[-5:]
             assert all(r.json()["path"] == "fallback" for r, _ in results if r.status_code == 200)
 
-            # A queue of 0 behind a busy slot: the next question is a 503 with Retry-After, streaming too.
+            # A queue of 0 behind a busy slot (held here as a running generation would hold it, for as long as
+            # the checks take): the next question is a 503 with Retry-After, streaming too.
+            assert answerer.gate.acquire(time.monotonic() + 30)  # once the silent server's last worker let go
             answerer.gate.waiting_max = 0
-            hold = threading.Thread(target=httpx.post, args=(url + "/api/ask",),
-                                    kwargs={"json": {"question": HEADLINE}, "timeout": 60})
-            hold.start()
-            while answerer.gate.running == 0:
-                time.sleep(0.02)
-            busy = httpx.post(url + "/api/ask", json={"question": HEADLINE}, timeout=30)
-            assert busy.status_code == 503 and int(busy.headers["retry-after"]) >= 1
-            assert "busy" in busy.json()["error"] and "sibuk" in busy.json()["error"]
-            streamed = httpx.post(url + "/api/ask", json={"question": HEADLINE, "stream": True}, timeout=30)
-            assert streamed.status_code == 503 and streamed.headers["content-type"].startswith("application/json")
-            hold.join(30)
+            try:
+                busy = httpx.post(url + "/api/ask", json={"question": HEADLINE}, timeout=30)
+                assert busy.status_code == 503 and int(busy.headers["retry-after"]) >= 1
+                assert "busy" in busy.json()["error"] and "sibuk" in busy.json()["error"]
+                streamed = httpx.post(url + "/api/ask", json={"question": HEADLINE, "stream": True}, timeout=30)
+                assert streamed.status_code == 503
+                assert streamed.headers["content-type"].startswith("application/json")
+            finally:
+                answerer.gate.release(1.0)
+            assert httpx.post(url + "/api/ask", json={"question": HEADLINE}, timeout=30).status_code == 200
 
 
 def test_errors_never_show_paths(slice_settings, embeddings, tmp_path):
