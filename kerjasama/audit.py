@@ -1,18 +1,19 @@
-"""Audit trail: every answer appended as one JSON line to ``data/audit.jsonl`` (``KERJASAMA_AUDIT_LOG``)."""
+"""Audit trail: every answer appended as one JSON line to ``data/audit.jsonl`` (``KERJASAMA_AUDIT_LOG``).
+
+The file rotates at ``KERJASAMA_LOG_MAX_BYTES`` and is safe for several writing processes (:mod:`kerjasama.jsonlog`).
+"""
 
 from __future__ import annotations
 
-import json
 import logging
-import threading
 import time
 from pathlib import Path
 
+from kerjasama import jsonlog
 from kerjasama.models import Answer
 from kerjasama.settings import Settings
 
 log = logging.getLogger(__name__)
-_lock = threading.Lock()
 AUDIT_FILE = "audit.jsonl"
 
 
@@ -39,10 +40,4 @@ def record(settings: Settings, ans: Answer, backend: str, model: str) -> None:
         "citations": [c.cite for c in ans.citations],
         "latency_ms": round(ans.latency_ms, 1),
     }
-    path = audit_path(settings)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with _lock, open(path, "a", encoding="utf-8") as fh:
-            fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
-    except OSError as exc:
-        log.warning("audit log %s not written: %s", path, exc)
+    jsonlog.append(audit_path(settings), entry, settings.log_max_bytes, settings.log_backups)

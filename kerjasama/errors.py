@@ -1,12 +1,33 @@
-"""Exception classes. Every message says what happened and how to fix it."""
+"""Exception classes. Every message says what happened and how to fix it.
+
+``str(exc)`` is for the person at the terminal (it may name folders); :attr:`KerjasamaError.public` is what a web
+user sees: the same message without this machine's paths.
+"""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+_ABS_PATH = re.compile(r"(?<![\w.:/])(?:/[^\s/'\"`()\[\],;]+)+/?|[A-Za-z]:\\[^\s'\"`]+")
+
+
+def scrub_paths(text: str) -> str:
+    """``text`` with absolute file paths replaced by their last part (errors shown on the web name no folders)."""
+    def last(m: re.Match) -> str:
+        parts = [p for p in re.split(r"[\\/]", m.group(0)) if p]
+        return parts[-1] if parts else ""
+
+    return _ABS_PATH.sub(last, text)
 
 
 class KerjasamaError(Exception):
     """Base class of every error this package raises on purpose."""
+
+    @property
+    def public(self) -> str:
+        """The message for web users: no paths of this machine."""
+        return scrub_paths(str(self))
 
 
 class BadDocumentError(KerjasamaError):
@@ -27,10 +48,57 @@ class IndexNotReadyError(KerjasamaError):
 
     def __init__(self, index_dir: Path | str, detail: str = "") -> None:
         self.index_dir = Path(index_dir)
-        extra = f" ({detail})" if detail else ""
+        self.detail = detail
+        super().__init__(self._message(str(self.index_dir)))
+
+    def _message(self, where: str) -> str:
+        extra = f" ({self.detail})" if self.detail else ""
+        return (
+            f"Indeks belum siap di {where}{extra}. Jalankan `python -m ingest` terlebih dahulu. / "
+            f"The index at {where} is not ready{extra}. Run `python -m ingest` first."
+        )
+
+    @property
+    def public(self) -> str:
+        return scrub_paths(self._message(self.index_dir.name))
+
+
+class IndexDamagedError(IndexNotReadyError):
+    """The current snapshot fails its integrity check: it is never served."""
+
+    def __init__(self, index_dir: Path | str, problems: list[str]) -> None:
+        self.problems = list(problems)
+        super().__init__(index_dir, "; ".join(self.problems[:3]) + (" …" if len(self.problems) > 3 else ""))
+
+    def _message(self, where: str) -> str:
+        return (
+            f"Indeks di {where} rusak dan tidak dipakai ({self.detail}). Perbaiki dengan "
+            f"`python -m ingest --rebuild` (membangun ulang di samping, lalu menukar secara atomik). / "
+            f"The index at {where} is damaged and is not used ({self.detail}). Repair it with "
+            f"`python -m ingest --rebuild` (builds beside it, then swaps atomically)."
+        )
+
+
+class IndexBusyError(KerjasamaError):
+    """Another ingest holds the index's writer lock and did not finish in time."""
+
+    def __init__(self, index_dir: Path | str, owner: str, waited: float) -> None:
+        self.index_dir = Path(index_dir)
         super().__init__(
-            f"Indeks belum siap di {self.index_dir}{extra}. Jalankan `python -m ingest` terlebih dahulu. / "
-            f"The index at {self.index_dir} is not ready{extra}. Run `python -m ingest` first."
+            f"Ingest lain sedang menulis indeks {self.index_dir.name} ({owner}); tidak selesai dalam {waited:.0f} s. "
+            f"Tunggu sampai selesai lalu jalankan lagi. / Another ingest is writing the index {self.index_dir.name} "
+            f"({owner}) and did not finish within {waited:.0f} s. Let it finish, then run again."
+        )
+
+
+class BusyError(KerjasamaError):
+    """The language model's queue is full; the client should retry after ``retry_after`` seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(
+            f"Server sedang sibuk menjawab pertanyaan lain; coba lagi dalam {retry_after} detik. / "
+            f"The server is busy answering other questions; try again in {retry_after} seconds."
         )
 
 

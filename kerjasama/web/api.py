@@ -18,10 +18,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kerjasama.answer import Answerer
-from kerjasama.errors import IndexNotReadyError, KerjasamaError, QuestionError
+from kerjasama.errors import BusyError, IndexNotReadyError, KerjasamaError, QuestionError, scrub_paths
 from kerjasama.retrieve import Filters
 from kerjasama.web.documents import Library
-from kerjasama.web.feedback import FeedbackError, FeedbackLog
+from kerjasama.web.feedback import MAX_COMMENT_CHARS, FeedbackError, FeedbackLog
 
 log = logging.getLogger(__name__)
 
@@ -37,12 +37,12 @@ class ApiError(Exception):
         self.message = message
 
 
-def error_response(status: int, message: str, detail: object = None) -> JSONResponse:
-    """The one error shape: ``{"error": message, "status": status[, "detail": ...]}``."""
-    body: dict = {"error": message, "status": status}
+def error_response(status: int, message: str, detail: object = None, headers: dict | None = None) -> JSONResponse:
+    """The one error shape: ``{"error": message, "status": status[, "detail": ...]}``; never a path of this machine."""
+    body: dict = {"error": scrub_paths(message), "status": status}
     if detail is not None:
         body["detail"] = detail
-    return JSONResponse(body, status_code=status)
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 # -- request and response models (the response models document the shape; answers are returned as is) --------
@@ -50,7 +50,8 @@ class FiltersIn(BaseModel):
     """Restrict retrieval to some documents, or to documents in force."""
 
     model_config = ConfigDict(extra="forbid")
-    doc_ids: list[str] = Field(default_factory=list, description="Only these documents (ids from /api/documents).")
+    doc_ids: list[str] = Field(default_factory=list, max_length=100,
+                               description="Only these documents (ids from /api/documents).")
     in_force_only: bool = Field(False, description="Leave out repealed documents.")
 
 
@@ -58,7 +59,8 @@ class AskIn(BaseModel):
     """A question."""
 
     model_config = ConfigDict(extra="forbid")
-    question: str = Field(..., description="The question, Indonesian or English.", examples=[EXAMPLE_QUESTION])
+    question: str = Field(..., max_length=100_000, description="The question, Indonesian or English.",
+                          examples=[EXAMPLE_QUESTION])
     k: int | None = Field(None, ge=1, le=50, description="Passages to retrieve (default: setting top_k).")
     lang: Literal["auto", "id", "en"] = Field("auto", description="Language of the answer's framing.")
     filters: FiltersIn | None = None
@@ -104,12 +106,12 @@ class AnswerOut(BaseModel):
 
 
 class FeedbackIn(BaseModel):
-    """A rating of an answer returned by ``/api/ask``."""
+    """A rating of an answer returned by ``/api/ask`` (only answers this server gave are accepted)."""
 
     model_config = ConfigDict(extra="forbid")
-    answer: dict = Field(..., description="The answer object as returned by /api/ask.")
+    answer: dict = Field(..., description="The answer object exactly as returned by /api/ask.")
     rating: Literal["up", "down"]
-    comment: str = Field("", description="Optional comment.")
+    comment: str = Field("", max_length=MAX_COMMENT_CHARS, description="Optional comment.")
 
 
 class ErrorOut(BaseModel):
@@ -117,7 +119,8 @@ class ErrorOut(BaseModel):
     status: int
 
 
-ERRORS = {400: {"model": ErrorOut}, 422: {"model": ErrorOut}}
+ERRORS = {400: {"model": ErrorOut}, 413: {"model": ErrorOut}, 422: {"model": ErrorOut},
+          429: {"model": ErrorOut}}
 
 
 def _filters(library: Library, filters: FiltersIn | None) -> Filters | None:
@@ -143,25 +146,34 @@ def _sse(events: Iterator[dict]) -> Iterator[str]:
                 yield f"event: token\ndata: {json.dumps({'text': event['text']}, ensure_ascii=False)}\n\n"
     except KerjasamaError as exc:
         log.warning("streamed question failed: %s", exc)
-        yield f"event: error\ndata: {json.dumps({'error': str(exc)}, ensure_ascii=False)}\n\n"
+        yield f"event: error\ndata: {json.dumps({'error': exc.public}, ensure_ascii=False)}\n\n"
 
 
-def api_router(answerer: Answerer, library: Library, feedback: FeedbackLog, root: str = "") -> APIRouter:
-    """The ``/api`` routes over one answerer."""
-    router = APIRouter(prefix="/api", tags=["api"])
+def api_router(answerer: Answerer, library: Library, feedback: FeedbackLog, root: str = "",
+               secured: list | None = None) -> APIRouter:
+    """The ``/api`` routes over one answerer (``secured``: security dependencies shown in the OpenAPI document)."""
+    router = APIRouter(prefix="/api", tags=["api"], dependencies=secured or [])
 
     @router.post("/ask", responses={200: {"model": AnswerOut}, **ERRORS, 503: {"model": ErrorOut}})
-    def ask(body: AskIn) -> Response:
-        """Answer a question with verbatim quotes and pinpoint citations, or the refusal."""
+    def ask(body: AskIn, request: Request) -> Response:
+        """Answer a question with verbatim quotes and pinpoint citations, or the refusal.
+
+        503 with Retry-After when the language model's queue is full.
+        """
         filters = _filters(library, body.filters)
+        timing = {"started": request.scope["kerjasama.arrived"]} if "kerjasama.arrived" in request.scope and \
+            getattr(answerer, "backend", "none") != "none" else {}
         if body.stream:
             answerer.check_question(body.question)  # a bad question is a 4xx before the stream starts
+            admit = getattr(answerer, "admit", None)
+            if admit is not None:
+                admit()  # a full model queue is a 503 before the stream starts
             return StreamingResponse(
-                _sse(answerer.stream(body.question, k=body.k, lang=body.lang, filters=filters)),
+                _sse(answerer.stream(body.question, k=body.k, lang=body.lang, filters=filters, **timing)),
                 media_type="text/event-stream",
                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
             )
-        ans = answerer.ask(body.question, k=body.k, lang=body.lang, filters=filters)
+        ans = answerer.ask(body.question, k=body.k, lang=body.lang, filters=filters, **timing)
         return JSONResponse(ans.to_dict())
 
     @router.get("/documents")
@@ -257,11 +269,16 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(IndexNotReadyError)
     async def _index(request: Request, exc: IndexNotReadyError) -> JSONResponse:
-        return error_response(503, str(exc))
+        return error_response(503, exc.public)
+
+    @app.exception_handler(BusyError)
+    async def _busy(request: Request, exc: BusyError) -> JSONResponse:
+        return error_response(503, exc.public, headers={"Retry-After": str(exc.retry_after)})
 
     @app.exception_handler(KerjasamaError)
     async def _kerjasama(request: Request, exc: KerjasamaError) -> JSONResponse:
-        return error_response(500, str(exc))
+        log.warning("request failed on %s: %s", request.url.path, exc)
+        return error_response(500, exc.public)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -269,7 +286,8 @@ def install_error_handlers(app: FastAPI) -> None:
             404: "Tidak ditemukan. / Not found.",
             405: "Metode tidak diizinkan. / Method not allowed.",
         }
-        return error_response(exc.status_code, messages.get(exc.status_code, str(exc.detail)))
+        return error_response(exc.status_code, messages.get(exc.status_code, str(exc.detail)),
+                              headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

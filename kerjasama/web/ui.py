@@ -77,7 +77,7 @@ class ChatController:
             question = self.answerer.check_question(message)
         except QuestionError as exc:
             yield (gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(),
-                   render.notice_html(str(exc)), gr.skip())
+                   render.notice_html(exc.public), gr.skip())
             return
         turn = sum(1 for m in history if m.get("role") == "assistant") + 1
         history += [
@@ -107,7 +107,7 @@ class ChatController:
                     time.sleep(STREAM_DELAY)
         except KerjasamaError as exc:
             log.warning("question failed: %s", exc)
-            history[-1] = {"role": "assistant", "content": render.notice_html(str(exc))}
+            history[-1] = {"role": "assistant", "content": render.notice_html(exc.public)}
             yield history, history, gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
         if ans is None:

@@ -1,7 +1,8 @@
 """The CI gate: the development sets and the frozen test set on the full corpus must meet eval/thresholds.yaml.
 
-The first run on a fresh clone builds the full index (a few minutes); later runs reuse it (ingest is
-incremental and takes about a second when nothing changed).
+The full index lives outside the checkout (``tests.conftest.full_index_data_dir``), never in ``./data``. The first
+run on a fresh clone builds it (several minutes); later runs reuse it (ingest is incremental and takes about a
+second when nothing changed; a concurrent run waits for the writer's lock).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import pytest
 
 from eval.gate import THRESHOLDS, Gate, check, check_sets, gate_message, load_thresholds, run_gate
 from kerjasama.settings import Settings
+from tests.conftest import full_index_data_dir
 
 
 def test_thresholds_file_is_the_one_place_and_is_valid():
@@ -69,7 +71,7 @@ def test_per_set_bounds_and_a_blind_set_shows_tags_not_cases(tmp_path):
 def test_sets_meet_the_thresholds(embeddings):
     """The gate itself: ensure the full-corpus index (incremental ingest) and run every set of the gate."""
     gate: Gate = load_thresholds()
-    result, failures = run_gate(Settings(), embeddings=embeddings, gate=gate)
+    result, failures = run_gate(Settings(data_dir=full_index_data_dir()), embeddings=embeddings, gate=gate)
     assert result["cases"] >= 300
     blind = {s.path.stem for s in gate.sets if s.blind}
     assert not failures, gate_message(result, failures, source=gate.source, blind=blind)

@@ -112,7 +112,9 @@ def test_interrupted_ingest_is_completed_by_the_next_run(tmp_path, embeddings):
         "PYTHONPATH": str(ROOT),
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ingest"], cwd=ROOT, env=env, stderr=subprocess.PIPE, stdout=subprocess.PIPE
+        [sys.executable, "-m", "ingest"], cwd=ROOT, env=env, stderr=subprocess.PIPE, stdout=subprocess.PIPE,
+        # Ctrl-C's default action even when the test runner was started with SIGINT ignored (a background job).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     seen = b""
     deadline = time.time() + 120

@@ -42,12 +42,13 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(app, port: int | None = None) -> Iterator[str]:
+def serve(app, port: int | None = None, access_log: bool = False) -> Iterator[str]:
     """Serve an ASGI app with uvicorn on 127.0.0.1 in a thread; yields the base URL (no trailing slash)."""
     import uvicorn
 
     port = port or free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=2)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="info" if access_log else "warning",
+                            access_log=access_log, timeout_graceful_shutdown=2)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
     thread.start()

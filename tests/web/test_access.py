@@ -60,16 +60,88 @@ def test_bearer_token_and_basic_auth_both_work(base):
         assert r.status_code == 200 and r.json()["citations"]
 
 
-def test_token_in_the_url_sets_a_cookie_for_the_page(base):
+def test_token_in_the_url_sets_a_cookie_and_leaves_the_address(base):
     with httpx.Client(base_url=base, timeout=30) as client:
-        r = client.get("/asisten/?token=" + TOKEN)
-        assert r.status_code == 200 and "kerjasama" in r.text
+        r = client.get("/asisten/?lang=id&token=" + TOKEN)
+        # A redirect to the same page without the token (not kept in history, bookmarks or Referer).
+        assert r.status_code == 303 and r.headers["location"] == "/asisten/?lang=id"
         cookie = r.headers["set-cookie"]
         assert "HttpOnly" in cookie and "Path=/asisten/" in cookie and "SameSite=Lax" in cookie
+        assert "Secure" not in cookie  # auto: plain HTTP here
+        page = client.get(r.headers["location"])
+        assert page.status_code == 200 and "kerjasama" in page.text
         # The page's own later requests carry the cookie, not the token.
         assert client.get("/asisten/api/documents").status_code == 200
         assert client.get("/asisten/gradio_api/info").status_code == 200
     assert httpx.get(base + "/asisten/?token=wrong").status_code == 401
+    behind_tls = httpx.get(base + "/asisten/?token=" + TOKEN, headers={"x-forwarded-proto": "https"})
+    assert "; Secure; SameSite=None" in behind_tls.headers["set-cookie"]
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"authorization": "Bearer s3cret-tökén"},
+        {"authorization": "Bearer " + "é" * 40},
+        {"authorization": "Basic " + base64.b64encode("biro:kata-sandi-ü".encode()).decode()},
+        {"authorization": "Basic ###not-base64###"},
+        {"authorization": "Basic " + base64.b64encode(b"\xff\xfe:\x00").decode()},
+        {"cookie": "kerjasama_token=s3cret-tökén"},
+        {"cookie": 'kerjasama_token="\\x00; ;;=;"'},
+        {"authorization": "Digest abc"},
+    ],
+)
+def test_odd_or_non_ascii_credentials_are_a_401_not_a_500(base, headers):
+    raw = [(k.encode(), v.encode("utf-8")) for k, v in headers.items()]
+    r = httpx.get(base + "/asisten/api/documents", headers=raw)
+    assert r.status_code == 401 and "Access denied" in r.json()["error"]
+    q = httpx.get(base + "/asisten/api/documents", params={"token": "s3cret-tökén"})
+    assert q.status_code == 401
+
+
+def test_non_ascii_credentials_work_when_they_are_the_right_ones(slice_settings, answerer):
+    from kerjasama.web.server import create_app
+
+    token, password = "rahasia-ñandú-東京", "kata-sandi-ü"
+    settings = web_settings(slice_settings, auth_token=SecretStr(token), basic_auth=SecretStr(f"biro:{password}"))
+    with serve(create_app(settings, answerer)) as url:
+        bearer = [(b"authorization", f"Bearer {token}".encode())]
+        assert httpx.get(url + "/api/documents", headers=bearer).status_code == 200
+        basic = {"authorization": "Basic " + base64.b64encode(f"biro:{password}".encode()).decode()}
+        assert httpx.get(url + "/api/documents", headers=basic).status_code == 200
+        with httpx.Client(base_url=url) as client:
+            assert client.get("/", params={"token": token}).status_code == 303
+            assert client.get("/api/documents").status_code == 200  # the cookie, UTF-8 inside
+
+
+def test_the_token_never_reaches_the_access_log(slice_settings, answerer):
+    import logging
+
+    from kerjasama.web.server import create_app
+
+    records: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record.getMessage())
+
+    settings = web_settings(slice_settings, auth_token=SecretStr(TOKEN))
+    with serve(create_app(settings, answerer), access_log=True) as url:
+        logging.getLogger("uvicorn.access").addHandler(Keep())
+        httpx.get(url + f"/?token={TOKEN}&x=1")
+        httpx.get(url + "/api/documents?token=wrong")
+        httpx.post(url + f"/api/ask?token={TOKEN}", json={"question": "Apa yang dimaksud dengan KSDPL?"}, timeout=30)
+    logged = "\n".join(records)
+    assert "/?x=1" in logged and "/api/ask" in logged, logged
+    assert TOKEN not in logged and "wrong" not in logged
+
+
+def test_cookie_secure_always(slice_settings, answerer):
+    from kerjasama.web.server import create_app
+
+    settings = web_settings(slice_settings, auth_token=SecretStr(TOKEN), cookie_secure="always")
+    with serve(create_app(settings, answerer)) as url:
+        assert "; Secure" in httpx.get(url + f"/?token={TOKEN}").headers["set-cookie"]
 
 
 def test_root_path_with_and_without_the_prefix(base):

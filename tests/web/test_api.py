@@ -40,6 +40,9 @@ def test_healthz(http, slice_settings):
     body = r.json()
     assert body["status"] == "ok" and body["index"] == slice_settings.index_dir().name
     assert body["documents"] == 5 and body["chunks"] > 100 and body["last_ingested"]
+    check = body["index_check"]
+    assert check["ok"] is True and check["level"] == "quick" and check["count"] == body["chunks"]
+    assert check["snapshot"] == body["snapshot"] and not check["problems"]
 
 
 def test_ask_returns_the_cli_json_object(http, slice_settings):

@@ -38,9 +38,46 @@ def test_loopback(host):
     assert is_loopback(host)
 
 
-@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.10", "intranet.example.go.id"])
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.10", "intranet.example.go.id", "", "  "])
 def test_not_loopback(host):
     assert not is_loopback(host)
+
+
+def test_empty_host_warns_like_every_address():
+    warning = exposure_warning(Settings(host=""))
+    assert "WITHOUT authentication" in warning and "every address" in warning
+
+
+@pytest.mark.parametrize("origin", ["https://a.go.id/path", "ftp://a.go.id", "*.go.id", "https://*.go.id",
+                                    "intranet", "https://user@a.go.id", "https://a.go.id?x=1"])
+def test_bad_origins_are_refused(origin):
+    with pytest.raises(ValidationError, match="allowed_origins"):
+        Settings(allowed_origins=origin)
+
+
+def test_wildcard_origin_only_without_credentials():
+    assert Settings(allowed_origins="*").allowed_origins == ["*"]
+    with pytest.raises(ValidationError, match="cannot be used with a token"):
+        Settings(allowed_origins="*", auth_token="t")
+    with pytest.raises(ValidationError, match="stands alone"):
+        Settings(allowed_origins="*, https://a.go.id")
+
+
+@pytest.mark.parametrize("value", ["120/minute", "10/second;500/hour", "", "off"])
+def test_rate_limit_setting(value):
+    assert Settings(rate_limit=value).rate_limit in (value, "")
+
+
+def test_bad_rate_limit_is_refused():
+    with pytest.raises(ValidationError, match="rate_limit"):
+        Settings(rate_limit="lots")
+
+
+def test_redact_tokens():
+    from kerjasama.web.security import redact_tokens
+
+    assert redact_tokens('"GET /?a=1&token=abc%20d&b=2 HTTP/1.1"') == '"GET /?a=1&token=***&b=2 HTTP/1.1"'
+    assert redact_tokens("GET /api/ask?token=x") == "GET /api/ask?token=***"
 
 
 def test_loud_warning_only_when_exposed_without_auth():

@@ -112,3 +112,44 @@ def test_unreachable_server_falls_back_instead_of_crashing(slice_settings, embed
     )
     ans = build_answerer(settings, embeddings=embeddings).ask(QUESTION)
     assert ans.path == "fallback" and ans.reason.startswith("LLM error") and ans.citations
+
+
+def test_stalled_llama_cpp_server_gives_a_fallback_within_the_deadline(slice_settings, embeddings, tmp_path,
+                                                                        llama_server):
+    """The server's only slot is taken by another client's long generation (end of text banned): our question
+    waits in the server's queue, and gets the extractive fallback by the deadline."""
+    import threading
+
+    import httpx
+
+    stop = threading.Event()
+    streaming = threading.Event()
+
+    def hog() -> None:
+        body = {"prompt": "1, 2, 3,", "max_tokens": 1900, "stream": True, "logit_bias": {"0": -100, "2": -100}}
+        try:
+            with httpx.stream("POST", f"{llama_server}/completions", json=body, timeout=300) as resp:
+                for line in resp.iter_lines():
+                    if line.startswith("data:"):
+                        streaming.set()
+                    if stop.is_set():
+                        break
+        except httpx.HTTPError:  # the server may end the long generation its own way; it only had to be busy
+            pass
+
+    thread = threading.Thread(target=hog, daemon=True)
+    thread.start()
+    try:
+        assert streaming.wait(120), "the long generation did not start"
+        deadline = 4.0
+        settings = _settings(slice_settings, tmp_path, llm_backend="openai-compatible", llm_base_url=llama_server,
+                             llm_model="smollm2", answer_deadline=deadline)
+        started = time.monotonic()
+        ans = build_answerer(settings, embeddings=embeddings).ask(QUESTION)
+        took = time.monotonic() - started
+    finally:
+        stop.set()
+        thread.join(30)
+    assert ans.path == "fallback" and ans.reason.startswith("deadline"), (ans.path, ans.reason)
+    assert took <= deadline + 5, took
+    assert ans.citations and "tidak menjawab dalam 4 detik" in ans.answer
