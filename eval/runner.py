@@ -46,6 +46,7 @@ class Case:
     tags: list[str]
     set: str = ""
     extra: dict = field(default_factory=dict)
+    history: list[str] = field(default_factory=list)  # earlier questions of the same conversation, oldest first
 
 
 def load_set(path: Path) -> list[Case]:
@@ -56,8 +57,14 @@ def load_set(path: Path) -> list[Case]:
             continue
         try:
             row = json.loads(line)
+            history = row.get("history") or []
+            if not isinstance(history, list) or not all(isinstance(h, str) for h in history):
+                raise ValueError("history must be a list of questions")
+            tags = list(row.get("tags") or [])
+            if history and "multi_turn" not in tags:
+                tags.append("multi_turn")  # EVAL_FORMAT.md: cases with a history are reported as multi_turn
             case = Case(str(row["id"]), str(row["question"]), bool(row["answerable"]),
-                        dict(row.get("expect") or {}), list(row.get("tags") or []), set=Path(path).stem)
+                        dict(row.get("expect") or {}), tags, set=Path(path).stem, history=list(history))
         except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ValueError(f"{path}:{n}: not a valid case ({exc})") from exc
         if case.id in seen:
@@ -139,6 +146,7 @@ def score_case(case: Case, ans: Answer, k: int) -> dict:
         "quote_noise": quote_noise,
         "latency_ms": round(ans.latency_ms, 1),
         "answer": ans.answer,
+        "understood_as": getattr(ans, "understood_as", ""),
         "reason": ans.reason,
         "evidence": getattr(ans, "evidence", {}) or {},
         "citations": [c.cite for c in ans.citations],
@@ -195,6 +203,13 @@ def _successes(rows: list[dict], k: int) -> dict[str, int]:
     }
 
 
+def is_correct(row: dict) -> bool:
+    """Whether a case was answered correctly as a whole (see :func:`metrics`)."""
+    if not row["answerable"]:
+        return bool(row["refused"])
+    return not row["refused"] and bool(row["cited_hit"]) and row["answer_ok"] is not False
+
+
 def metrics(rows: list[dict], k: int) -> dict:
     """Aggregate metrics of EVAL_FORMAT.md over result rows (plus ``cites_match``, ``missing_quotes``)."""
     groups = _groups(rows)
@@ -208,6 +223,9 @@ def metrics(rows: list[dict], k: int) -> dict:
     for name in ("cited_hit", "answer_contains", "cites_match", "refusal_accuracy"):
         out[name] = round(wins[name] / len(groups[name]), 4) if groups[name] else 0.0
     lat = [r["latency_ms"] for r in rows]
+    # Correct: an answerable case answered, citing the expected passage, with the expected text (where given);
+    # an unanswerable one refused. (What "answered correctly" means for conversations' follow-ups.)
+    out["correct"] = round(sum(1 for r in rows if is_correct(r)) / len(rows), 4) if rows else 0.0
     noisy = [r for r in ans if r.get("quote_noise") is not None]
     out["quote_noise"] = round(sum(1 for r in noisy if r["quote_noise"]) / len(noisy), 4) if noisy else 0.0
     out.update({
@@ -241,7 +259,7 @@ def by_tag(rows: list[dict], k: int, key: str = "tags") -> dict[str, dict]:
         sub = [r for r in rows if label in (r[key] if isinstance(r[key], list) else [r[key]])]
         m = metrics(sub, k)
         ci, n = intervals(sub, k)
-        entry: dict = {"cases": len(sub)}
+        entry: dict = {"cases": len(sub), "correct": m["correct"]}
         keys: list[str] = []
         if any(r["answerable"] for r in sub):
             keys += ["hit@k", "mrr", "cited_hit", "answer_contains"]
@@ -275,11 +293,28 @@ def run_cases(answerer: AnswererLike, cases: list[Case], k: int = 5, show_progre
     for case in tqdm(cases, desc=desc, unit="case", disable=not show_progress, file=sys.stderr,
                      dynamic_ncols=True):
         try:
-            ans = answerer.ask(case.question, k=k)
+            ans = ask_case(answerer, case, k)
         except QuestionError as exc:
             ans = Answer(case.question, str(exc), True, "rejected", "id", [], [], reason="question rejected")
         rows.append(score_case(case, ans, k))
     return rows, warm_ms
+
+
+def ask_case(answerer: AnswererLike, case: Case, k: int) -> Answer:
+    """The answer to a case through the same conversation code path as the chat and the API: its history is
+    asked first, in order, in one conversation; only the last answer is scored. An answerer without
+    conversations (the peer) answers the question alone."""
+    if not hasattr(answerer, "retriever"):
+        return answerer.ask(case.question, k=k)
+    from kerjasama import conversation
+
+    conv = conversation.Conversation()
+    for earlier in case.history:
+        try:
+            conversation.ask(conv, answerer, earlier, k=k)
+        except QuestionError:
+            continue
+    return conversation.ask(conv, answerer, case.question, k=k)
 
 
 def summarize(rows: list[dict], k: int, sets: list[Path], warm_ms: float = 0.0) -> dict:

@@ -20,20 +20,51 @@ def _print_answer(ans, as_json: bool) -> None:
 
 
 def _interactive(answerer, k: int) -> int:
+    """One conversation at the terminal: follow-ups are read with what earlier answers established.
+
+    Commands: ``/baru`` (``/new``) starts a new conversation; ``/memo FILE.docx`` (or ``.md``) saves it.
+    """
+    from kerjasama import conversation
+    from kerjasama.export import MemoMeta, to_docx, to_markdown
+
     print(
         "kerjasama — tanyakan hukum kerja sama luar negeri pemerintah daerah / ask about the law. "
+        "/baru (/new): percakapan baru / new conversation; /memo FILE.docx|FILE.md: simpan / save. "
         "Ctrl-D: keluar/quit."
     )
+    conv = conversation.Conversation()
     while True:
         try:
             question = input("\n? ")
         except (EOFError, KeyboardInterrupt):
             print()
             return 0
-        if not question.strip():
+        text = question.strip()
+        if not text:
+            continue
+        if text in ("/baru", "/new"):
+            conv = conversation.Conversation()
+            print("Percakapan baru. / New conversation.")
+            continue
+        if text.startswith("/memo"):
+            target = text[5:].strip() or "kerjasama-memo.docx"
+            store = answerer.retriever.store
+            meta = MemoMeta.now(index=f"{store.dir.name}/{store.snapshot_id}")
+            answers = [t.answer for t in conv.turns]
+            try:
+                if target.endswith(".md"):
+                    with open(target, "w", encoding="utf-8") as fh:
+                        fh.write(to_markdown(answers, meta))
+                else:
+                    with open(target, "wb") as fh:
+                        fh.write(to_docx(answers, meta))
+            except OSError as exc:
+                print(f"Tidak dapat menyimpan / cannot save {target}: {exc.strerror}")
+                continue
+            print(f"Tersimpan / saved: {target} ({len(answers)} jawaban / answers)")
             continue
         try:
-            _print_answer(answerer.ask(question, k=k), as_json=False)
+            _print_answer(conversation.ask(conv, answerer, text, k=k), as_json=False)
         except QuestionError as exc:
             print(exc)
 

@@ -160,19 +160,28 @@ class Answerer:
         return q
 
     def ask(self, question: str, k: int | None = None, lang: str = "auto", filters: Filters | None = None,
-            context: str = "") -> Answer:
+            context: str = "", own_coverage: bool = False) -> Answer:
         """Answer one question; refuses (starting with the refusal constant, no citations) on weak evidence.
 
-        ``context``: the earlier question of a conversation that this follow-up is read with.
+        ``context``: the earlier question of a conversation that this follow-up is read with (the evidence must
+        then cover the question and its context; with ``own_coverage``, the question's own words alone).
         """
         started = time.perf_counter()
         text = self.check_question(question)
         q = self.retriever.analyze(text, None if lang in ("auto", "", None) else lang, context=context)
+        q.own_coverage = own_coverage
         hits = self.retriever.retrieve(text, k or self.settings.top_k, filters, q=q)
         ans = self.answer(q, hits)
         ans.latency_ms = (time.perf_counter() - started) * 1000
         self.record(ans)
         return ans
+
+    def ask_extractive(self, question: str, k: int | None = None, lang: str = "auto", filters: Filters | None = None,
+                       context: str = "", own_coverage: bool = False) -> Answer:
+        """The extractive answer (quotes), also where a language model answers :meth:`ask` (a conversation's
+        earlier turns are read this way: what they cite is what a follow-up needs)."""
+        return Answerer.ask(self, question, k=k, lang=lang, filters=filters, context=context,
+                            own_coverage=own_coverage)
 
     def stream(
         self, question: str, k: int | None = None, lang: str = "auto", filters: Filters | None = None,
@@ -231,10 +240,12 @@ class Answerer:
         seen: set[str] = set()
         for h in top:
             seen.update(token_set(h.chunk.embed_text()))
-        terms = sorted(q.own)
-        if q.lang == "en":
+        # A follow-up ("Siapa yang menandatanganinya?") is covered by its own words and its context's.
+        terms = sorted(q.own if q.own_coverage else q.own | q.context_terms)
+        if q.lang == "en" and not q.own_coverage:
             # English words the corpus has never seen and the lexicon cannot translate say nothing about the
-            # Indonesian evidence; only the words that could be found count.
+            # Indonesian evidence; only the words that could be found count. (Read again as a follow-up, a question
+            # must stand on its own words: there, a word the corpus does not know counts as missing.)
             terms = [t for t in terms if t in q.alternates or self.retriever.knows(t)] or terms
         covered = sum(1 for t in terms if t in seen or q.alternates.get(t, set()) & seen)
         return Evidence(best, covered / len(terms) if terms else 0.0, any(h.pinned for h in hits))
@@ -357,8 +368,12 @@ class Answerer:
         current = [x for x in cands if not x.history]
         pool = current or cands  # the law in force leads; a repealed rule alone is shown as history
         # A named Pasal and the provisions that revoked a named document lead, in retrieval order; then by score.
+        # A secondary source (not named) that retrieval ranks below a provision of law does not overtake it on
+        # term overlap (class: questions on what the law requires, where a thesis or article discusses the same
+        # topic in more of the question's words); it may still follow as a further quote.
+        first_law = min((hits.index(x.hit) for x in pool if not self._secondary(x.hit, q)), default=len(hits))
         pool.sort(key=lambda x: (0, hits.index(x.hit), 0.0) if x.hit.pinned or x.hit.revokes
-                  else (1, 0, -x.score))
+                  else (1, int(self._secondary(x.hit, q) and hits.index(x.hit) > first_law), -x.score))
         out: list[Quote] = []
         pinpointed: set[tuple[str, str]] = set()
         for x in pool:
@@ -382,6 +397,11 @@ class Answerer:
             x.span.start, x.span.end = s, e
             out.append(x)
         return out
+
+    def _secondary(self, hit: Hit, q: Query) -> bool:
+        """Whether ``hit`` is from a secondary source the question does not name."""
+        meta = self.catalog.get(hit.chunk.doc_id)
+        return bool(meta and meta.status == "sekunder" and hit.chunk.doc_id not in q.refs.doc_ids)
 
     def spans(self, hit: Hit, q: Query, idf: dict[str, float] | None = None) -> list[ranking.Span]:
         """The quotable units of a passage, best first."""

@@ -26,18 +26,22 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from kerjasama.errors import QuestionError
 from kerjasama.models import Answer
 from kerjasama.text import STOPWORDS, tokenize
 
 MAX_TURNS = 20  # turns a conversation remembers (older ones are dropped)
 SHORT_FOLLOW_UP = 4  # a question this short (content words) sharing a word with the previous one is a follow-up
 VERY_SHORT = 2  # ... and one this short is a follow-up anyway ("Berapa lama?", "Dan syaratnya?")
+RETRY_WORDS = 8  # a question up to this long, refused on its own, is tried once more as a follow-up
 
 _STATUS = re.compile(
-    r"\b(masih\s+berlaku|masih\s+(bisa|dapat|boleh)\s+(dipakai|digunakan)|sudah\s+dicabut|telah\s+dicabut"
-    r"|still\s+(in\s+force|valid|applicable|apply|applies)|been\s+repealed|is\s+it\s+repealed|no\s+longer\s+valid)\b",
+    r"\b(masih\s+berlaku|masih\s+(bisa|dapat|boleh)\s+(dipakai|digunakan|diacu)|sudah\s+dicabut|telah\s+dicabut"
+    r"|still\s+(the\s+)?(in\s+force|valid|applicable|apply|applies|current|good\s+law)|been\s+repealed"
+    r"|is\s+it\s+repealed|no\s+longer\s+valid)\b",
     re.I,
 )
 _NEXT = re.compile(
@@ -46,13 +50,15 @@ _NEXT = re.compile(
     re.I,
 )
 _AND_UNIT = re.compile(
-    r"^\s*(dan|lalu|kalau|and|what\s+about|how\s+about)?\s*(?P<unit>ayat|huruf|angka|paragraph|letter)"
-    r"\s*\(?(?P<value>\d+|[a-z])\)?\s*\??\s*$",
+    r"^\s*(dan|lalu|kalau|bagaimana\s+dengan|and|what\s+about|how\s+about)?\s*"
+    r"(?P<unit>ayat|huruf|angka|sub-?paragraph|paragraph|letter|point)"
+    r"\s*\(?(?P<value>\d+|[a-z])\)?\s*(-?nya)?\s*\??\s*$",
     re.I,
 )
 _PENJELASAN = re.compile(r"\bpenjelasan(nya)?\b|\belucidation\b|\bexplanatory\s+(note|memorandum)\b", re.I)
-_SWAP = re.compile(r"^\s*(dan|lalu|terus|kalau|bagaimana\s+dengan|gimana\s+dengan|untuk|and|what\s+about|how\s+about"
-                   r"|and\s+for|what\s+if)\b[\s,]*(?P<rest>.*?)\s*\??\s*$", re.I)
+# One or more connectives ("Dan untuk KSDLL?", "Lalu bagaimana dengan PP 50/2007?", "And for KSDLL?").
+_SWAP = re.compile(r"^\s*(?:(?:dan|lalu|terus|kalau|bagaimana\s+dengan|gimana\s+dengan|untuk|bagi|and|what\s+about"
+                   r"|how\s+about|for|what\s+if)\b[\s,]*)+(?P<rest>.*?)\s*\??\s*$", re.I)
 _PRONOUN = re.compile(r"\b(itu|tersebut|ini|it|its|that|this|they|them|those|these|the\s+same)\b", re.I)
 # Words ending in -nya that are not a pronoun ("sebelumnya" = before, "lainnya" = other, "adanya" = the existence).
 _NYA_WORDS = frozenset("""sebelumnya selanjutnya lainnya adanya berikutnya sesudahnya setelahnya akhirnya biasanya
@@ -70,6 +76,7 @@ class Turn:
     doc_ids: list[str]
     cited: list[tuple[str, str, str]]  # (doc id, Pasal, unit label) of the answer's citations
     refused: bool
+    answer: dict = field(default_factory=dict)  # the answer object without its passages (for the memo)
 
 
 @dataclass
@@ -98,8 +105,9 @@ class Conversation:
             pasal = f"{m.group(1)} {m.group(2)}" if m else ""
             label = m.group(3).strip() if m else ""
             cited.append((c.doc_id, pasal, label))
+        data = {k: v for k, v in answer.to_dict().items() if k != "passages"}
         self.turns.append(Turn(answer.question, resolution.text, resolution.context, answer.lang, doc_ids, cited,
-                               answer.refused))
+                               answer.refused, data))
         del self.turns[:-MAX_TURNS]
         self.updated = time.time()
 
@@ -191,7 +199,7 @@ def _next_unit(pasal: str, label: str, m_and, m_next) -> str:
         unit, value = m_and.group("unit").lower(), m_and.group("value").lower()
         if unit in ("ayat", "paragraph"):
             return f"{pasal}({value})" if treaty else f"{pasal} ayat ({value})"
-        if unit in ("huruf", "letter"):
+        if unit in ("huruf", "letter", "point") or unit.replace("-", "") == "subparagraph":
             if treaty:
                 return f"{pasal}({ayat_n})({value})" if ayat_n else f"{pasal}({value})"
             return f"{pasal} ayat ({ayat_n}) huruf {value}" if ayat_n else f"{pasal} huruf {value}"
@@ -230,6 +238,12 @@ def _swap(previous: str, rest: str, refs, analyzer) -> str:
     if refs.doc_ids and not prev_refs.doc_ids:
         new = analyzer.catalog.get(refs.doc_ids[0])
         return f"{_strip_q(previous)} menurut {new.short}?" if new else ""
+    from kerjasama.query import definition_term
+
+    term = definition_term(previous)
+    new_term = re.sub(r"^(a|an|the|sebuah|suatu)\s+", "", _strip_q(rest), flags=re.I)
+    if term and new_term and len(new_term.split()) <= 6 and term in previous:
+        return previous.replace(term, new_term, 1)  # "what is a 'treaty'?" -> "what is a 'reservation'?"
     abbreviations = analyzer.lexicon.abbreviations
     words = re.findall(r"[A-Za-z]+", rest)
     for w in words:
@@ -304,11 +318,70 @@ def finish(conversation: Conversation, resolution: Resolution, answer: Answer, q
 
 
 def ask(conversation: Conversation, answerer, question: str, k: int | None = None, lang: str = "auto",
-        filters=None) -> Answer:
-    """Answer ``question`` as the next turn of ``conversation`` (a follow-up is resolved first)."""
+        filters=None, **options) -> Answer:
+    """Answer ``question`` as the next turn of ``conversation`` (a follow-up is resolved first).
+
+    ``options`` go to the answerer's ``ask`` (e.g. ``started``, when the question arrived).
+    """
     resolution = prepare(conversation, answerer, question, lang)
-    answer = answerer.ask(resolution.text, k=k, lang=lang, filters=filters, context=resolution.context)
+    answer = answerer.ask(resolution.text, k=k, lang=lang, filters=filters, context=resolution.context, **options)
+    resolution, answer = _second_reading(conversation, answerer, resolution, answer, k, lang, filters)
     return finish(conversation, resolution, answer, question)
 
 
-__all__ = ["Conversation", "ConversationStore", "Resolution", "Turn", "ask", "finish", "prepare", "resolve"]
+def stream(conversation: Conversation, answerer, question: str, k: int | None = None, lang: str = "auto",
+           filters=None, **options) -> Iterator[dict]:
+    """Like :func:`ask`, as events: the text as it is written, then ``{"type": "final", "answer"}`` (the final
+    answer is authoritative: it carries how a follow-up was understood, and may be a second reading)."""
+    resolution = prepare(conversation, answerer, question, lang)
+    for event in answerer.stream(resolution.text, k=k, lang=lang, filters=filters, context=resolution.context,
+                                 **options):
+        if event["type"] != "final":
+            yield event
+            continue
+        res, answer = _second_reading(conversation, answerer, resolution, event["answer"], k, lang, filters)
+        yield {"type": "final", "answer": finish(conversation, res, answer, question)}
+
+
+def _second_reading(conversation: Conversation, answerer, resolution: Resolution, answer: Answer, k, lang,
+                    filters) -> tuple[Resolution, Answer]:
+    retry = retry_as_follow_up(conversation, resolution, answer)
+    if retry is not None:
+        second = answerer.ask_extractive(retry.text, k=k, lang=lang, filters=filters, context=retry.context,
+                              own_coverage=True)
+        if not second.refused:
+            return retry, second
+    return resolution, answer
+
+
+def replay(conversation: Conversation, answerer, questions: list[str], k: int | None = None, lang: str = "auto",
+           filters=None) -> None:
+    """Rebuild a conversation from its earlier questions (a client that keeps its own history): each is
+    resolved and answered extractively, in order, so the next follow-up has what they established."""
+    for q in questions:
+        try:
+            resolution = prepare(conversation, answerer, q, lang)
+        except QuestionError:
+            continue
+        answer = answerer.ask_extractive(resolution.text, k=k, lang=lang, filters=filters,
+                                         context=resolution.context)
+        resolution, answer = _second_reading(conversation, answerer, resolution, answer, k, lang, filters)
+        finish(conversation, resolution, answer, q)
+
+
+def retry_as_follow_up(conversation: Conversation, resolution: Resolution, answer: Answer) -> Resolution | None:
+    """A short question read alone that found only weak evidence ("Paling sedikit memuat apa saja?") is read
+    again as a follow-up of the previous turn; the second reading must stand on the question's own words
+    (their coverage), so an unrelated question ("Who won the World Cup?") stays refused."""
+    if resolution.kind != "new_topic" or not conversation.turns or not answer.refused:
+        return None
+    if not answer.reason.startswith(("weak evidence", "no ")) or len(_content_words(answer.question)) > RETRY_WORDS:
+        return None
+    previous = conversation.turns[-1].resolved
+    en = answer.lang == "en"
+    return Resolution(answer.question, context=previous, kind="ellipsis",
+                      understood_as=_with_context(answer.question, previous, en))
+
+
+__all__ = ["Conversation", "ConversationStore", "Resolution", "Turn", "ask", "finish", "prepare", "replay", "resolve",
+           "stream"]

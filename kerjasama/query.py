@@ -122,10 +122,12 @@ class Query:
     term: str = ""  # the term a definition question asks about
     weights: dict[str, float] = field(default_factory=dict)  # lexical stem -> weight
     own: set[str] = field(default_factory=set)  # stems of the question's own words
+    context_terms: set[str] = field(default_factory=set)  # stems of the earlier question a follow-up is read with
     alternates: dict[str, set[str]] = field(default_factory=dict)  # own stem -> stems that may stand for it
     dense_texts: list[str] = field(default_factory=list)  # texts embedded for the dense side
     best_dense: float | None = None  # the best dense similarity of any passage (set by retrieval)
     evidence: dict[str, float] = field(default_factory=dict)  # what the refusal decision measured
+    own_coverage: bool = False  # the evidence must cover the question's own words (not its context's)
 
     @property
     def class_names(self) -> set[str]:
@@ -194,8 +196,7 @@ class Analyzer:
         if context:
             carried = self.refs(context)
             if not q.refs.doc_ids and not q.refs.unknown_docs:
-                q.refs.doc_ids = list(carried.doc_ids)
-                q.refs.pasal = q.refs.pasal or list(carried.pasal)
+                q.refs.doc_ids = list(carried.doc_ids)  # the documents carry over; a named Pasal does not
             q.classes = q.classes or self.types.of(context)
             q.history = q.history or any(p.search(context) for p in self.types.history)
         low = normalize(text)
@@ -205,6 +206,7 @@ class Analyzer:
             q.own.add(t)
         for t in tokenize(context):
             q.weights.setdefault(t, CONTEXT_WEIGHT)
+            q.context_terms.add(t)
         rewritten = self._expand(normalize(f"{text} {context}") if context else low, lang, q)
         if self._long_re is not None:
             for m in self._long_re.finditer(low):

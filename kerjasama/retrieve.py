@@ -269,8 +269,10 @@ class HybridRetriever:
                     cand = self._candidate(cands, cid, filters)
                     if cand is not None:
                         cand.revokes_named = True
-                # What the revoking law says about acts and rules made under the revoked one.
-                for by in sorted({c.doc_id for cid in revoking if (c := self._by_id.get(cid)) is not None}):
+                # What the revoking law says about acts and rules made under the revoked one; for a document
+                # nothing revoked, its own closing provisions ("... mulai berlaku pada tanggal diundangkan").
+                by_docs = {c.doc_id for cid in revoking if (c := self._by_id.get(cid)) is not None} or {doc_id}
+                for by in sorted(by_docs):
                     for cid in self.structure.transitional.get(by, []):
                         cand = self._candidate(cands, cid, filters)
                         if cand is not None:

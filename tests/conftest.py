@@ -113,3 +113,17 @@ def answerer(slice_settings, embeddings):
     from kerjasama.service import build_answerer
 
     return build_answerer(slice_settings, embeddings=embeddings)
+
+
+@pytest.fixture(scope="session")
+def full_answerer(embeddings):
+    """An Answerer over the full-corpus index (the product's own: its calibration, hubs and term statistics are
+    those of the whole corpus), brought up to date by an incremental ingest in :func:`full_index_data_dir`."""
+    from eval.presets import eval_settings
+    from ingest.index import ingest
+    from kerjasama.service import build_answerer
+    from kerjasama.settings import Settings
+
+    settings = eval_settings(Settings(data_dir=full_index_data_dir()))
+    ingest(settings, show_progress=False, embeddings=embeddings)
+    return build_answerer(settings, embeddings=embeddings)

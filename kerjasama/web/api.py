@@ -1,6 +1,9 @@
 """The JSON API under ``/api``: ask, documents, one Pasal, feedback. Errors are JSON with a bilingual message.
 
-``POST /api/ask`` returns exactly ``Answer.to_dict()``, the object ``python -m kerjasama ask --json`` prints.
+``POST /api/ask`` returns exactly ``Answer.to_dict()``, the object ``python -m kerjasama ask --json`` prints, with
+the ``conversation_id`` to continue the conversation (follow-ups are read with what it established) and, for a
+follow-up, ``understood_as``. ``GET /api/conversations/{id}/export?format=md|docx`` takes the answers away as a
+memo.
 """
 
 from __future__ import annotations
@@ -17,14 +20,19 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from kerjasama import conversation
 from kerjasama.answer import Answerer
+from kerjasama.conversation import ConversationStore
 from kerjasama.errors import BusyError, IndexNotReadyError, KerjasamaError, QuestionError, scrub_paths
+from kerjasama.export import MemoMeta, to_docx, to_markdown
 from kerjasama.retrieve import Filters
 from kerjasama.web.documents import Library
 from kerjasama.web.feedback import MAX_COMMENT_CHARS, FeedbackError, FeedbackLog
 
 log = logging.getLogger(__name__)
 
+MARKDOWN = "text/markdown"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 EXAMPLE_QUESTION = "Apakah kerja sama kota kembar dengan pemerintah daerah di luar negeri perlu persetujuan DPRD?"
 
 
@@ -55,12 +63,30 @@ class FiltersIn(BaseModel):
     in_force_only: bool = Field(False, description="Leave out repealed documents.")
 
 
+class HistoryIn(BaseModel):
+    """An earlier question of the conversation (for clients that keep their own history)."""
+
+    model_config = ConfigDict(extra="forbid")
+    question: str = Field(..., max_length=2000, description="The earlier question, as asked.")
+    citations: list[str] = Field(default_factory=list, max_length=20,
+                                 description="Optional: the pinpoint citations its answer gave (informational).")
+
+
 class AskIn(BaseModel):
-    """A question."""
+    """A question, optionally the next turn of a conversation."""
 
     model_config = ConfigDict(extra="forbid")
     question: str = Field(..., max_length=100_000, description="The question, Indonesian or English.",
                           examples=[EXAMPLE_QUESTION])
+    conversation_id: str | None = Field(
+        None, max_length=64, pattern=r"^[0-9a-f]{8,64}$",
+        description="Continue this conversation (the `conversation_id` of an earlier answer); a follow-up such as "
+        "'Berapa lama batasnya?' is read with what it established. Unknown or expired: a new conversation.",
+    )
+    history: list[HistoryIn] = Field(
+        default_factory=list, max_length=20,
+        description="Earlier questions of the conversation, oldest first (instead of `conversation_id`).",
+    )
     k: int | None = Field(None, ge=1, le=50, description="Passages to retrieve (default: setting top_k).")
     lang: Literal["auto", "id", "en"] = Field("auto", description="Language of the answer's framing.")
     filters: FiltersIn | None = None
@@ -103,6 +129,9 @@ class AnswerOut(BaseModel):
     citations: list[CitationOut]
     passages: list[PassageOut]
     latency_ms: float
+    understood_as: str | None = Field(None, description="How a follow-up was understood (only for follow-ups).")
+    conversation_id: str = Field(..., description="Pass it back to continue the conversation; export it with "
+                                 "GET /api/conversations/{id}/export.")
 
 
 class FeedbackIn(BaseModel):
@@ -150,9 +179,10 @@ def _sse(events: Iterator[dict]) -> Iterator[str]:
 
 
 def api_router(answerer: Answerer, library: Library, feedback: FeedbackLog, root: str = "",
-               secured: list | None = None) -> APIRouter:
+               secured: list | None = None, conversations: ConversationStore | None = None) -> APIRouter:
     """The ``/api`` routes over one answerer (``secured``: security dependencies shown in the OpenAPI document)."""
     router = APIRouter(prefix="/api", tags=["api"], dependencies=secured or [])
+    conversations = conversations or ConversationStore()
 
     @router.post("/ask", responses={200: {"model": AnswerOut}, **ERRORS, 503: {"model": ErrorOut}})
     def ask(body: AskIn, request: Request) -> Response:
@@ -163,18 +193,56 @@ def api_router(answerer: Answerer, library: Library, feedback: FeedbackLog, root
         filters = _filters(library, body.filters)
         timing = {"started": request.scope["kerjasama.arrived"]} if "kerjasama.arrived" in request.scope and \
             getattr(answerer, "backend", "none") != "none" else {}
+        answerer.check_question(body.question)  # a bad question is a 4xx before anything else
+        conv = conversations.get(body.conversation_id)
+        if body.history and not conv.turns:
+            conversation.replay(conv, answerer, [h.question for h in body.history], k=body.k, lang=body.lang,
+                                filters=filters)
+        converse = getattr(answerer, "converse", None)
         if body.stream:
-            answerer.check_question(body.question)  # a bad question is a 4xx before the stream starts
             admit = getattr(answerer, "admit", None)
             if admit is not None:
                 admit()  # a full model queue is a 503 before the stream starts
+            events = (answerer.converse_stream(conv, body.question, k=body.k, lang=body.lang, filters=filters,
+                                               **timing) if converse else
+                      conversation.stream(conv, answerer, body.question, k=body.k, lang=body.lang, filters=filters,
+                                          **timing))
             return StreamingResponse(
-                _sse(answerer.stream(body.question, k=body.k, lang=body.lang, filters=filters, **timing)),
-                media_type="text/event-stream",
+                _sse(events), media_type="text/event-stream",
                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
             )
-        ans = answerer.ask(body.question, k=body.k, lang=body.lang, filters=filters, **timing)
+        if converse:
+            ans = converse(conv, body.question, k=body.k, lang=body.lang, filters=filters, **timing)
+        else:
+            ans = conversation.ask(conv, answerer, body.question, k=body.k, lang=body.lang, filters=filters, **timing)
         return JSONResponse(ans.to_dict())
+
+    @router.get("/conversations/{conversation_id}/export",
+                responses={200: {"content": {MARKDOWN: {}, DOCX: {}}}, 404: {"model": ErrorOut}})
+    def export(
+        conversation_id: str,
+        format: Literal["md", "docx"] = Query("md", description="Markdown note or DOCX memo."),  # noqa: A002
+        turn: int | None = Query(None, ge=1, le=100, description="Only this answer (1 = the first)."),
+        lang: Literal["id", "en"] = Query("id", description="Language of the memo's headings."),
+    ) -> Response:
+        """The conversation (or one of its answers) as a memo: questions, answers, numbered citations with
+        pinpoint, title, status and quote, the date and the index snapshot it was produced from."""
+        conv = conversations.find(conversation_id)
+        if conv is None or not conv.turns:
+            raise ApiError(404, "Percakapan tidak ditemukan (atau sudah kedaluwarsa). / "
+                                "Conversation not found (or expired).")
+        if turn is not None and turn > len(conv.turns):
+            raise ApiError(404, f"Percakapan ini punya {len(conv.turns)} jawaban. / "
+                                f"This conversation has {len(conv.turns)} answers.")
+        answers = [t.answer for t in conv.turns] if turn is None else [conv.turns[turn - 1].answer]
+        store = answerer.retriever.store
+        meta = MemoMeta.now(index=f"{store.dir.name}/{store.snapshot_id}")
+        name = f"kerjasama-{conversation_id[:8]}{'-' + str(turn) if turn else ''}"
+        if format == "docx":
+            return Response(to_docx(answers, meta, lang), media_type=DOCX,
+                            headers={"Content-Disposition": f'attachment; filename="{name}.docx"'})
+        return Response(to_markdown(answers, meta, lang), media_type=f"{MARKDOWN}; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.md"'})
 
     @router.get("/documents")
     def documents() -> dict:

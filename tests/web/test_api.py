@@ -41,7 +41,7 @@ def test_healthz(http, slice_settings):
     assert body["status"] == "ok" and body["index"] == slice_settings.index_dir().name
     assert body["documents"] == 5 and body["chunks"] > 100 and body["last_ingested"]
     check = body["index_check"]
-    assert check["ok"] is True and check["level"] == "quick" and check["count"] == body["chunks"]
+    assert check["ok"] is True and check["level"] == "quick" and check["count"] == body["chunks"] + body["units"]
     assert check["snapshot"] == body["snapshot"] and not check["problems"]
 
 
@@ -56,6 +56,7 @@ def test_ask_returns_the_cli_json_object(http, slice_settings):
                           env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     cli = json.loads(proc.stdout)
+    assert api.pop("conversation_id")  # the API continues conversations; the one-shot CLI does not
     assert list(api) == list(cli)
     api.pop("latency_ms"), cli.pop("latency_ms")
     assert api == cli
@@ -231,3 +232,45 @@ def test_ask_stream_rejects_a_bad_question_before_streaming(http):
     r = http.post("/api/ask", json={"question": "  ", "stream": True})
     assert r.status_code in (400, 422) and r.headers["content-type"].startswith("application/json")
     _no_traceback(r)
+
+
+def test_follow_up_by_conversation_id_and_by_history(http):
+    first = http.post("/api/ask", json={"question": HEADLINE}).json()
+    assert first["conversation_id"] and "understood_as" not in first
+    follow = http.post("/api/ask", json={"question": "Berapa lama batasnya?",
+                                           "conversation_id": first["conversation_id"]}).json()
+    assert follow["conversation_id"] == first["conversation_id"]
+    assert follow["understood_as"].startswith("Berapa lama batasnya? (lanjutan dari:")
+    assert follow["citations"][0]["cite"] == "PP 28/2018 Pasal 30 ayat (4)"
+    # A client that keeps its own history gets the same reading.
+    again = http.post("/api/ask", json={"question": "Berapa lama batasnya?",
+                                          "history": [{"question": HEADLINE}]}).json()
+    assert again["citations"][0]["cite"] == "PP 28/2018 Pasal 30 ayat (4)" and again["understood_as"]
+    # A malformed id is a 422, an unknown one a new conversation.
+    assert http.post("/api/ask", json={"question": HEADLINE, "conversation_id": "../x"}).status_code == 422
+    fresh = http.post("/api/ask", json={"question": "Berapa lama batasnya?", "conversation_id": "ab" * 16}).json()
+    assert fresh["conversation_id"] != "ab" * 16
+
+
+def test_conversation_exports_as_docx_and_markdown(http):
+    import io
+
+    from docx import Document
+
+    first = http.post("/api/ask", json={"question": HEADLINE}).json()
+    cid = first["conversation_id"]
+    second = http.post("/api/ask", json={"question": "Berapa lama batasnya?", "conversation_id": cid}).json()
+    md = http.get(f"/api/conversations/{cid}/export", params={"format": "md"})
+    assert md.status_code == 200 and md.headers["content-type"].startswith("text/markdown")
+    assert "attachment" in md.headers["content-disposition"]
+    docx = http.get(f"/api/conversations/{cid}/export", params={"format": "docx"})
+    assert docx.status_code == 200 and docx.content[:2] == b"PK"
+    doc = Document(io.BytesIO(docx.content))
+    cells = [cell.text for table in doc.tables for row in table.rows for cell in row.cells]
+    for ans in (first, second):
+        for c in ans["citations"]:
+            assert c["cite"] in md.text and c["cite"] in cells
+    one = http.get(f"/api/conversations/{cid}/export", params={"format": "md", "turn": 2}).text
+    assert "Berapa lama batasnya?" in one and HEADLINE not in one.split("## 1.")[1].split("*")[0]
+    assert http.get("/api/conversations/" + "cd" * 16 + "/export").status_code == 404
+    assert http.get(f"/api/conversations/{cid}/export", params={"turn": 9}).status_code == 404

@@ -100,6 +100,32 @@ def test_headline_question_gets_a_cited_answer_and_its_source_opens(page, base):
     assert not page.js_errors
 
 
+def test_follow_up_is_understood_and_the_memo_downloads(page, base):
+    """A question, a follow-up read with it ("Berapa lama batasnya?"), then the conversation as a DOCX memo."""
+    from docx import Document
+
+    page.goto(base + "/")
+    ask(page, HEADLINE)
+    ask(page, "Berapa lama batasnya?")
+    text = last_answer(page).inner_text()
+    assert text.startswith("Dipahami sebagai: Berapa lama batasnya? (lanjutan dari: Apakah kerja sama kota kembar")
+    assert "PP 28/2018 Pasal 30 ayat (4)" in text and "45 (empat puluh lima) hari kerja" in text
+    with page.expect_download() as info:
+        page.locator("#kjs-memo-docx").click()
+    download = info.value
+    assert download.suggested_filename.endswith(".docx")
+    doc = Document(str(download.path()))
+    paragraphs = "\n".join(p.text for p in doc.paragraphs)
+    cells = [cell.text for table in doc.tables for row in table.rows for cell in row.cells]
+    assert HEADLINE in paragraphs and "Berapa lama batasnya?" in paragraphs
+    assert "PP 28/2018 Pasal 30 ayat (1)" in cells and "PP 28/2018 Pasal 30 ayat (4)" in cells
+    # A new chat forgets the conversation: the same follow-up alone is not read with the headline question.
+    page.locator("#kjs-clear").click()
+    ask(page, "Berapa lama batasnya?")
+    assert not last_answer(page).inner_text().startswith("Dipahami sebagai")
+    assert not page.js_errors
+
+
 def test_catalog_lists_documents_with_status(page, base):
     page.goto(base + "/")
     page.get_by_role("tab", name="Dokumen / Documents").click()
