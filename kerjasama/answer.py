@@ -409,14 +409,17 @@ class Answerer:
         idf = idf if idf is not None else {t: self.retriever.idf(t) for t in q.weights}
         list_q = "list" in q.class_names
         index = {(u.start, u.end, u.label): i for i, u in enumerate(chunk.units)}
+        own = {t: w for t, w in q.weights.items() if t in q.own} if q.context_terms else {}
         out = []
         for s, e, label in ranking.quote_candidates(chunk, list_q):
             text = chunk.text[s:e]
+            tokens = set(token_set(text))
             i = index.get((s, e, label))
             sub = any(u.start >= s and u.end <= e and (u.start, u.end) != (s, e) for u in chunk.units)
             out.append(ranking.Span(
                 s, e, label,
-                overlap=ranking.term_overlap(set(token_set(text)), q.weights, idf, q.alternates),
+                overlap=ranking.term_overlap(tokens, q.weights, idf, q.alternates),
+                own=ranking.term_overlap(tokens, own, idf, q.alternates) if own else 0.0,
                 sim=hit.unit_sims.get(i) if i is not None else hit.dense_score,
                 lex=hit.unit_lex.get(i) if i is not None else None,
                 has_type=any(cls.has_evidence(text, sub) for cls in q.classes),

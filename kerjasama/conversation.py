@@ -141,7 +141,12 @@ def resolve(question: str, previous: Turn | None, analyzer, lang: str) -> Resolu
         ordered = sorted(dict.fromkeys(prev_docs), key=lambda d: not (catalog.get(d) and catalog.get(d).repealed))
         meta = catalog.get(ordered[0])
         if meta is not None:
-            text = f"Is {meta.short} still in force?" if en else f"Apakah {meta.short} masih berlaku?"
+            # A document in force: the provision the previous answer cited is asked about again with its status
+            # (what the user wants to know is whether that rule still holds); a repealed one: the document, whose
+            # status line names what revoked it.
+            pinpoint = next((f"{p} {lbl}".strip() for d, p, lbl in previous.cited if d == meta.id and p), "")
+            subject = f"{meta.short} {pinpoint}" if pinpoint and not meta.repealed else meta.short
+            text = f"Is {subject} still in force?" if en else f"Apakah {subject} masih berlaku?"
             return Resolution(text, kind="status", understood_as=text)
 
     # "ayat berikutnya?" / "dan huruf c?" / "the next paragraph?"

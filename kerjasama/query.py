@@ -33,7 +33,8 @@ _DEF_PATTERNS = [
     re.compile(r"apa\s+(?:itu|arti|pengertian|definisi)\s+(?P<t>.+)", re.I),
     re.compile(r"(?:pengertian|definisi|arti)\s+(?:dari\s+)?(?P<t>.+)", re.I),
     re.compile(r"(?:define|definition of|meaning of|what is meant by)\s+(?:an?\s+|the\s+)?(?P<t>.+)", re.I),
-    re.compile(r"^what\s+(?:is|are)\s+(?:an?\s+|the\s+)?(?P<t>.+)", re.I),
+    # (also after a leading clause: "According to the Vienna Convention, what is a 'treaty'?")
+    re.compile(r"(?:^|[,;:]\s*)what\s+(?:is|are)\s+(?:an?\s+|the\s+)?(?P<t>.+)", re.I),
     re.compile(r"^what\s+does\s+(?:an?\s+|the\s+)?(?P<t>.+?)\s+mean\b", re.I),
 ]
 _QUOTED = re.compile(r"['‘\"“](?P<t>[^'’\"”]{2,60})['’\"”]")
@@ -47,7 +48,7 @@ def definition_term(question: str) -> str:
     """The term a definition question asks about ("Apa yang dimaksud dengan KSDPL?" -> "KSDPL"), or ""."""
     q = question.strip()
     m = _QUOTED.search(q)
-    if m and re.search(r"defin|maksud|arti|mean", q, re.I):
+    if m and re.search(r"defin|maksud|arti|mean|\bwhat\s+(?:is|are)\b", q, re.I):
         return m.group("t").strip()
     for pat in _DEF_PATTERNS:
         m = pat.search(q)

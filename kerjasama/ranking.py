@@ -173,6 +173,7 @@ class Span:
     lex: float | None = None  # BM25 score of the unit's document (None: the unit has no document of its own)
     has_type: bool = False
     defines: bool = False
+    own: float = 0.0  # a follow-up's: weighted share of its own words (not its context's) in the unit
     score: float = 0.0
 
 
@@ -206,6 +207,11 @@ def rank_spans(spans: list[Span]) -> list[Span]:
         spans[i].score = 1.0 / (SPAN_RRF_K + rank) if spans[i].sim is not None else 0.0
     for rank, i in enumerate(by_overlap, start=1):
         spans[i].score += 1.0 / (SPAN_RRF_K + rank) if spans[i].overlap > 0 else 0.0
+    # A follow-up ("Paling sedikit memuat apa saja?" after a question on the DPRD request letter): its context
+    # found the passage, its own words pick the unit (a third ranking, only among units holding any of them).
+    by_own = sorted(range(len(spans)), key=lambda i: (-spans[i].own, i))
+    for rank, i in enumerate(by_own, start=1):
+        spans[i].score += 1.0 / (SPAN_RRF_K + rank) if spans[i].own > 0 else 0.0
     for s in spans:
         s.score += SPAN_TYPE_BONUS * s.has_type + SPAN_DEFINITION_BONUS * s.defines
     return sorted(spans, key=lambda s: (-s.score, s.start))

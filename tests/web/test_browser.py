@@ -121,6 +121,7 @@ def test_follow_up_is_understood_and_the_memo_downloads(page, base):
     assert "PP 28/2018 Pasal 30 ayat (1)" in cells and "PP 28/2018 Pasal 30 ayat (4)" in cells
     # A new chat forgets the conversation: the same follow-up alone is not read with the headline question.
     page.locator("#kjs-clear").click()
+    page.wait_for_function("document.querySelectorAll('#kjs-chat .kjs-answer').length === 0")
     ask(page, "Berapa lama batasnya?")
     assert not last_answer(page).inner_text().startswith("Dipahami sebagai")
     assert not page.js_errors

@@ -57,7 +57,7 @@ def test_every_citation_quote_is_located_verbatim_in_its_section(answerer, libra
             span = section.locate(c.chunk_id, c.quote)
             assert span is not None and section.text[span[0] : span[1]] == c.quote
             located += 1
-    assert located >= 8
+    assert located >= len(questions)  # every answer cites, and every citation was located
 
 
 def test_find_pasal_accepts_the_ways_people_write_it(library):
