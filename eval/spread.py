@@ -19,8 +19,9 @@ from pathlib import Path
 
 from eval.runner import PROPORTIONS, by_tag, metrics
 
-SPREAD_METRICS = ("hit@1", "hit@k", "mrr", "cited_hit", "answer_contains", "refusal_accuracy", "false_refusals")
-TAG_METRICS = ("hit@k", "cited_hit", "answer_contains", "refusal_accuracy", "false_refusals")
+SPREAD_METRICS = ("hit@1", "hit@k", "mrr", "cited_hit", "answer_contains", "correct", "refusal_accuracy",
+                  "false_refusals")
+TAG_METRICS = ("hit@k", "cited_hit", "answer_contains", "correct", "refusal_accuracy", "false_refusals")
 
 
 def run_once(sets: list[str], k: int, config: str | None, out: Path) -> dict:
