@@ -87,6 +87,7 @@ class Resolution:
     context: str = ""
     kind: str = "new_topic"  # new_topic | status | next_unit | penjelasan | swap | ellipsis | pronoun
     understood_as: str = ""  # shown with the answer ("" when the question stood alone)
+    by: str = "rules"  # who resolved it: "rules", or "llm" (a rewrite that passed its check)
 
 
 @dataclass
@@ -294,14 +295,27 @@ class ConversationStore:
 UNDERSTOOD = {"id": "Dipahami sebagai", "en": "Understood as"}
 
 
-def prepare(conversation: Conversation, answerer, question: str, lang: str = "auto") -> Resolution:
-    """The resolution of ``question`` after the conversation's last turn."""
+def prepare(conversation: Conversation, answerer, question: str, lang: str = "auto",
+            condense: bool = True) -> Resolution:
+    """The resolution of ``question`` after the conversation's last turn.
+
+    With an LLM (an answerer with ``condense``), a follow-up that the rules read with the previous question as
+    context is rewritten by the model as a standalone question, behind a check; the rules' reading is the
+    fallback (and the context still weighs in retrieval).
+    """
     from kerjasama.text import detect_lang
 
     text = answerer.check_question(question)
     previous = conversation.turns[-1] if conversation.turns else None
     effective = detect_lang(text) if lang in ("auto", "", None) else lang
-    return resolve(text, previous, answerer.retriever.analyzer or _loaded(answerer), effective)
+    resolution = resolve(text, previous, answerer.retriever.analyzer or _loaded(answerer), effective)
+    condenser = getattr(answerer, "condense", None) if condense else None
+    if condenser is not None and resolution.context:
+        rewritten = condenser(text, [t.resolved for t in conversation.turns])
+        if rewritten:
+            return Resolution(rewritten, context=resolution.context, kind=resolution.kind, understood_as=rewritten,
+                              by="llm")
+    return resolution
 
 
 def _loaded(answerer):
@@ -365,7 +379,7 @@ def replay(conversation: Conversation, answerer, questions: list[str], k: int | 
     resolved and answered extractively, in order, so the next follow-up has what they established."""
     for q in questions:
         try:
-            resolution = prepare(conversation, answerer, q, lang)
+            resolution = prepare(conversation, answerer, q, lang, condense=False)
         except QuestionError:
             continue
         answer = answerer.ask_extractive(resolution.text, k=k, lang=lang, filters=filters,

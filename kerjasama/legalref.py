@@ -22,7 +22,7 @@ PASAL_RE = re.compile(
     r"\b(?P<head>Pasal|Article|Art\.)\s*(?P<num>\d+[A-Z]?)\b"
     r"(?:\s*(?:ayat|paragraph|para\.?)\s*\(?(?P<ayat>\d+)\)?|\((?P<ayat2>\d+)\))?"
     r"(?:\s*(?:huruf|sub-?paragraph|letter)?\s*\(?(?P<huruf>[a-z])\)(?=\W|$))?"
-    r"(?:\s*huruf\s+(?P<huruf2>[a-z])\b)?",
+    r"(?:\s*(?:huruf|letter|point|item)\s+(?P<huruf2>[a-z])\b(?![-'’]))?",
     re.I,
 )
 _TREATY_RE = re.compile(r"\b(Konvensi\s+Wina|Vienna\s+Convention|VCLT)\b", re.I)

@@ -125,6 +125,14 @@ class Settings(BaseSettings):
         description="Seconds a generated answer may take in all (waiting for the model, connecting, prompt, "
         "streaming); past it the answer falls back to the extractive one with path 'fallback' and a notice.",
     )
+    condense_deadline: float = Field(
+        15.0, gt=0,
+        description="Seconds the LLM may take to rewrite a follow-up as a standalone question (conversations); past "
+        "it, or when the rewrite fails its check, the follow-up is resolved by rules.",
+    )
+    llm_condense: bool = Field(
+        True, description="With an LLM backend, let the model rewrite follow-ups as standalone questions."
+    )
     llm_concurrency: int = Field(
         2, ge=1, le=64,
         description="Generations run at once with the openai-compatible backend (the llamacpp backend, in-process, "

@@ -29,6 +29,7 @@ from typing import Any
 from kerjasama.answer import REFUSAL, Answerer
 from kerjasama.errors import BusyError
 from kerjasama.llm.backends import get_chat_model, model_name
+from kerjasama.llm.condense import check_condensed, condense_messages
 from kerjasama.llm.guard import GuardResult, check_answer
 from kerjasama.llm.prompting import build_messages
 from kerjasama.models import Answer, Citation, Hit
@@ -210,6 +211,32 @@ class GenerativeAnswerer(Answerer):
         ans.latency_ms = (time.perf_counter() - began) * 1000
         self.record(ans)
         yield {"type": "final", "answer": ans}
+
+    def condense(self, question: str, history: list[str]) -> str | None:
+        """``question`` (a follow-up) rewritten by the model as a standalone question, or None when the model is
+        busy, fails, takes longer than ``condense_deadline`` or writes something :func:`check_condensed` refuses
+        (the caller then keeps the rules' reading)."""
+        if not self.settings.llm_condense or not history:
+            return None
+        deadline = time.monotonic() + self.settings.condense_deadline
+        text = ""
+        try:
+            for content in self._generate(condense_messages(question, history), deadline):
+                text += content
+                if "\n" in text.strip():
+                    break  # one line is all that is asked for
+        except (DeadlineExceeded, BusyError) as exc:
+            log.info("follow-up not condensed by the LLM (%s); rules used", type(exc).__name__)
+            return None
+        except _llm_errors() as exc:
+            log.warning("LLM condensation failed (%s): %s; rules used", self.backend, exc)
+            return None
+        self.retriever.load()
+        checked = check_condensed(text, question, history, self.retriever.analyzer.refs)
+        if not checked.ok:
+            log.info("LLM rewrite of a follow-up refused (%s); rules used", checked.problem)
+            return None
+        return checked.text
 
     def _generate(self, messages: list, deadline: float) -> Iterator[str]:
         """The model's text piece by piece, from a worker thread; DeadlineExceeded when ``deadline`` passes.
