@@ -423,6 +423,7 @@ class Answerer:
                 sim=hit.unit_sims.get(i) if i is not None else hit.dense_score,
                 lex=hit.unit_lex.get(i) if i is not None else None,
                 has_type=any(cls.has_evidence(text, sub) for cls in q.classes),
+                type_required=any(cls.required and cls.has_evidence(text, sub) for cls in q.classes),
                 defines=bool(hit.defines) and (hit.defines == label or hit.defines == "*"),
             ))
         return ranking.rank_spans(out)

@@ -45,6 +45,10 @@ SPAN_DEFINITION_BONUS = 1.0  # the unit defines the term asked about
 QUOTE_MIN_RATIO = 0.75  # passages below this share of the best passage's score are not quoted
 SECONDARY_QUOTE_RATIO = 0.9  # a secondary source below the first passage is quoted only this close to it
 QUOTE_OVERLAP_WEIGHT = 0.2  # the first quote: passage score relative to the best + this * the unit's term overlap
+QUOTE_TYPE_WEIGHT = 0.2  # ... + this when the unit has the evidence a `required` answer class asks for (a number
+# of days for "how long"); a class whose evidence is common wording ("dilaksanakan" for a procedure, "harus" for a
+# yes/no question) only breaks near-ties (class: questions whose best-matching unit lacks such wording):
+QUOTE_WEAK_TYPE_WEIGHT = 0.05
 EXTRA_QUOTE_MIN_RELATIVE = 0.9  # further quotes: from a passage scoring at least this share of the best one ...
 EXTRA_QUOTE_OVERLAP_SHARE = 0.8  # ... whose unit covers at least this share of what the first quote covers ...
 EXTRA_QUOTE_MIN_OVERLAP = 0.34  # ... and at least this share of the question's weighted terms
@@ -172,6 +176,7 @@ class Span:
     sim: float | None = None  # dense similarity of the unit's document
     lex: float | None = None  # BM25 score of the unit's document (None: the unit has no document of its own)
     has_type: bool = False
+    type_required: bool = False  # has the evidence of a class marked `required` (see answer_types.yaml)
     defines: bool = False
     own: float = 0.0  # a follow-up's: weighted share of its own words (not its context's) in the unit
     score: float = 0.0
@@ -238,7 +243,8 @@ def quote_candidates(chunk: Chunk, list_question: bool) -> list[tuple[int, int, 
 def quote_score(relative_passage_score: float, span: Span) -> float:
     """Order of quotes across passages: the passage's score relative to the best one, plus a little for its
     unit's overlap and answer type (so a passage covering clearly more of the question can lead)."""
-    return relative_passage_score + QUOTE_OVERLAP_WEIGHT * (span.overlap + span.has_type)
+    kind = QUOTE_TYPE_WEIGHT if span.type_required else QUOTE_WEAK_TYPE_WEIGHT if span.has_type else 0.0
+    return relative_passage_score + QUOTE_OVERLAP_WEIGHT * span.overlap + kind
 
 
 def extra_quote(first: Span, relative_passage_score: float, span: Span) -> bool:
