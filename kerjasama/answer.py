@@ -371,9 +371,13 @@ class Answerer:
         # A secondary source (not named) that retrieval ranks below a provision of law does not overtake it on
         # term overlap (class: questions on what the law requires, where a thesis or article discusses the same
         # topic in more of the question's words); it may still follow as a further quote.
-        first_law = min((hits.index(x.hit) for x in pool if not self._secondary(x.hit, q)), default=len(hits))
-        pool.sort(key=lambda x: (0, hits.index(x.hit), 0.0) if x.hit.pinned or x.hit.revokes
-                  else (1, int(self._secondary(x.hit, q) and hits.index(x.hit) > first_law), -x.score))
+        rank: dict[int, int] = {}
+        for i, h in enumerate(hits):
+            rank.setdefault(id(h), i)  # as hits.index: the first place
+        secondary = {id(h) for h in hits if self._secondary(h, q)}
+        first_law = min((rank[id(x.hit)] for x in pool if id(x.hit) not in secondary), default=len(hits))
+        pool.sort(key=lambda x: (0, rank[id(x.hit)], 0.0) if x.hit.pinned or x.hit.revokes
+                  else (1, int(id(x.hit) in secondary and rank[id(x.hit)] > first_law), -x.score))
         out: list[Quote] = []
         pinpointed: set[tuple[str, str]] = set()
         for x in pool:
@@ -416,14 +420,15 @@ class Answerer:
             tokens = set(token_set(text))
             i = index.get((s, e, label))
             sub = any(u.start >= s and u.end <= e and (u.start, u.end) != (s, e) for u in chunk.units)
+            evidenced = [cls for cls in q.classes if cls.has_evidence(text, sub)]
             out.append(ranking.Span(
                 s, e, label,
                 overlap=ranking.term_overlap(tokens, q.weights, idf, q.alternates),
                 own=ranking.term_overlap(tokens, own, idf, q.alternates) if own else 0.0,
                 sim=hit.unit_sims.get(i) if i is not None else hit.dense_score,
                 lex=hit.unit_lex.get(i) if i is not None else None,
-                has_type=any(cls.has_evidence(text, sub) for cls in q.classes),
-                type_required=any(cls.required and cls.has_evidence(text, sub) for cls in q.classes),
+                has_type=bool(evidenced),
+                type_required=any(cls.required for cls in evidenced),
                 defines=bool(hit.defines) and (hit.defines == label or hit.defines == "*"),
             ))
         return ranking.rank_spans(out)

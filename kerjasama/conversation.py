@@ -87,7 +87,6 @@ class Resolution:
     context: str = ""
     kind: str = "new_topic"  # new_topic | status | next_unit | penjelasan | swap | ellipsis | pronoun
     understood_as: str = ""  # shown with the answer ("" when the question stood alone)
-    by: str = "rules"  # who resolved it: "rules", or "llm" (a rewrite that passed its check)
 
 
 @dataclass
@@ -313,8 +312,7 @@ def prepare(conversation: Conversation, answerer, question: str, lang: str = "au
     if condenser is not None and resolution.context:
         rewritten = condenser(text, [t.resolved for t in conversation.turns])
         if rewritten:
-            return Resolution(rewritten, context=resolution.context, kind=resolution.kind, understood_as=rewritten,
-                              by="llm")
+            return Resolution(rewritten, context=resolution.context, kind=resolution.kind, understood_as=rewritten)
     return resolution
 
 
