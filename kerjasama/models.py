@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -57,9 +58,9 @@ class Chunk:
             return base
         return f"{base}{label}" if label.startswith("(") else f"{base} {label}"
 
-    @property
+    @functools.cached_property
     def id(self) -> str:
-        """Stable content id: hash of document id, structural path and text."""
+        """Stable content id: hash of document id, structural path and text (computed once per chunk)."""
         h = hashlib.sha256()
         h.update(self.doc_id.encode())
         h.update(b"\x00")

@@ -73,7 +73,8 @@ class HybridRetriever:
         self.embeddings = embeddings or get_embedder(settings.embedder, settings)
         self.reranker = reranker if reranker is not None else get_reranker(settings)
         self.catalog = catalog or load_catalog(settings.corpus_dir)
-        self.store = IndexStore(settings.index_dir(), self.embeddings, embedder_id(self.embeddings))
+        self.store = IndexStore(settings.index_dir(), self.embeddings, embedder_id(self.embeddings),
+                                dense_memory_max=settings.dense_memory_max)
         self.features = ranking.Features.from_settings(
             settings.glossary, settings.legal_refs, settings.legal_boosts, settings.ranking_off
         )
@@ -340,13 +341,17 @@ class HybridRetriever:
         got = self.store.vectors(wanted)
         if not got:
             return
-        qmat = np.stack(vectors)
+        qmat = np.stack(vectors).astype(np.float32)
+        ids = list(got)
+        # One product for all units (einsum, not BLAS: see kerjasama.exactdense); a unit's similarity is its best
+        # over the question's dense texts.
+        sims = np.einsum("ij,kj->ik", np.stack([np.asarray(got[i], dtype=np.float32) for i in ids]), qmat).max(axis=1)
         by_chunk = {h.chunk.id: h for h in hits}
-        for doc_id, vec in got.items():
+        for doc_id, sim in zip(ids, sims.tolist(), strict=True):
             chunk_id, index = split_doc_id(doc_id)
             hit = by_chunk.get(chunk_id)
             if hit is not None and index is not None:
-                hit.unit_sims[index] = float(np.max(qmat @ np.asarray(vec, dtype=np.float32)))
+                hit.unit_sims[index] = float(sim)
 
     def knows(self, term: str) -> bool:
         """Whether a lexical token occurs in the index."""

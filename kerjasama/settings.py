@@ -104,6 +104,11 @@ class Settings(BaseSettings):
         0.45, ge=0, le=1, description="Refuse when less than this share of the question's key terms is in the evidence."
     )
     max_question_chars: int = Field(2000, ge=10, description="Longest question accepted, in characters.")
+    dense_memory_max: int = Field(
+        100_000, ge=0, le=10_000_000,
+        description="Dense search runs exactly, over the index's own vectors in memory, when the index holds at most "
+        "this many (about 1.5 KB each at 384 dimensions); larger indexes are searched by Chroma. 0: always Chroma.",
+    )
     max_quotes: int = Field(3, ge=1, le=10, description="Most quoted passages in an extractive answer.")
 
     llm_backend: Literal["none", "openai-compatible", "llamacpp"] = Field(

@@ -44,6 +44,7 @@ from typing import Any
 import numpy as np
 
 from kerjasama.errors import EmbedderMismatchError, IndexDamagedError, IndexNotReadyError
+from kerjasama.exactdense import ExactVectors, doc_ids_filter
 from kerjasama.models import Chunk
 from kerjasama.unitdocs import UnitDoc
 from kerjasama.vectorfile import CorruptVectorFile, parse_vectors, vectors_fingerprint
@@ -287,8 +288,12 @@ class IndexStore:
     a subclass of this class, reading the snapshot being built).
     """
 
-    def __init__(self, index_dir: Path, embeddings: Any, embedder_name: str, snapshot: Path | None = None) -> None:
+    def __init__(self, index_dir: Path, embeddings: Any, embedder_name: str, snapshot: Path | None = None,
+                 dense_memory_max: int = 0) -> None:
         self.dir = Path(index_dir)
+        self.dense_memory_max = dense_memory_max  # search in memory up to this many vectors (0: always Chroma)
+        self._exact: ExactVectors | None = None
+        self._by_row_id: dict[str, dict] = {}
         self.embeddings = embeddings
         self.embedder_name = embedder_name
         self._snapshot = Path(snapshot) if snapshot is not None else None
@@ -519,10 +524,15 @@ class IndexStore:
         return set(self.collection.get(include=[])["ids"])
 
     def dense(self, vector: list[float], n: int, where: dict | None = None) -> list[tuple[str, float]]:
-        """(chunk id, cosine similarity) of the ``n`` nearest chunks."""
+        """(chunk id, cosine similarity) of the ``n`` nearest chunks: exact, over the snapshot's vectors in memory
+        when it holds at most ``dense_memory_max`` of them (:mod:`kerjasama.exactdense`), else Chroma's."""
         count = (self.manifest() or {}).get("count") or self.collection.count()
         if count == 0:
             return []
+        in_memory, doc_ids = doc_ids_filter(where)
+        exact = self._exact_vectors() if in_memory else None
+        if exact is not None:
+            return exact.search(vector, n, doc_ids)
         res = self.collection.query(
             query_embeddings=[vector], n_results=min(n, count), where=where or None, include=["distances"]
         )
@@ -557,10 +567,26 @@ class IndexStore:
         self._open()
         return self._vectors
 
+    def _exact_vectors(self) -> ExactVectors | None:
+        """The in-memory search over this snapshot's vectors, built on first use; None above the size limit."""
+        self._open()
+        if not self.dense_memory_max or len(self._rows) > self.dense_memory_max:
+            return None
+        with self._lock:
+            if self._exact is None:
+                rows = self._rows
+                self._by_row_id = {r["id"]: r for r in rows}
+                self._exact = ExactVectors([r["id"] for r in rows], [str(r["meta"]["doc_id"]) for r in rows],
+                                           np.stack([self._vectors[bytes.fromhex(r["vkey"])] for r in rows]))
+        return self._exact
+
     def vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
         """Stored vectors of some chunks (id -> vector, as Chroma gives them back); unknown ids are left out."""
         if not ids:
             return {}
+        if self._exact_vectors() is not None:  # the snapshot's own vectors (equal to Chroma's: checked at open)
+            rows = self._by_row_id
+            return {cid: self._vectors[bytes.fromhex(rows[cid]["vkey"])] for cid in ids if cid in rows}
         got = self.collection.get(ids=list(ids), include=["embeddings"])
         return {cid: np.asarray(vec) for cid, vec in zip(got["ids"], got["embeddings"], strict=True)}
 

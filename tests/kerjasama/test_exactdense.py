@@ -1,0 +1,75 @@
+"""The in-memory exact dense search gives Chroma's answer, on a real index (the slice, the real embedder)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from kerjasama.embeddings import embedder_id
+from kerjasama.exactdense import ExactVectors, doc_ids_filter
+from kerjasama.store import IndexStore
+
+QUESTIONS = [
+    "Berapa lama DPRD harus memberikan persetujuan atas rencana kerja sama daerah dengan pihak luar negeri?",
+    "Apa yang dimaksud dengan perjanjian internasional?",
+    "Who represents the government in making international agreements?",
+    "syarat kerja sama sister city",
+]
+
+
+@pytest.fixture(scope="module")
+def stores(slice_settings, embeddings):
+    """The same snapshot read twice: searched in memory, and searched by Chroma."""
+    index = slice_settings.index_dir()
+    name = embedder_id(embeddings)
+    return IndexStore(index, embeddings, name, dense_memory_max=1_000_000), IndexStore(index, embeddings, name)
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_memory_search_equals_chroma(stores, embeddings, question):
+    memory, chroma = stores
+    vec = embeddings.embed_query(question)
+    got, want = memory.dense(vec, 60), chroma.dense(vec, 60)
+    assert memory._exact is not None and chroma._exact is None  # each took its own path
+    assert [cid for cid, _ in got[:10]] == [cid for cid, _ in want[:10]]
+    assert len({c for c, _ in got} & {c for c, _ in want}) >= 57  # HNSW is approximate at the tail
+    sims = dict(want)
+    assert all(abs(sim - sims[cid]) < 1e-5 for cid, sim in got if cid in sims)
+
+
+def test_document_filter_keeps_only_those_documents(stores, embeddings):
+    memory, chroma = stores
+    docs = sorted({r["meta"]["doc_id"] for r in memory.chunk_rows()})
+    where = {"doc_id": {"$in": docs[:1]}}
+    vec = embeddings.embed_query(QUESTIONS[0])
+    got, want = memory.dense(vec, 30, where), chroma.dense(vec, 30, where)
+    rows = {r["id"]: r["meta"]["doc_id"] for r in memory.chunk_rows()}
+    assert got and all(rows[cid] == docs[0] for cid, _ in got)
+    assert [cid for cid, _ in got[:10]] == [cid for cid, _ in want[:10]]
+
+
+def test_stored_vectors_equal_chromas(stores):
+    memory, chroma = stores
+    ids = [r["id"] for r in memory.chunk_rows()[:50]] + ["no-such-id"]
+    got, want = memory.vectors(ids), chroma.vectors(ids)
+    assert set(got) == set(want) == set(ids[:50])
+    assert all(np.allclose(got[c], want[c], atol=1e-6) for c in got)
+
+
+def test_size_limit_and_unknown_filters_go_to_chroma(slice_settings, embeddings):
+    small = IndexStore(slice_settings.index_dir(), embeddings, embedder_id(embeddings), dense_memory_max=10)
+    small.dense(embeddings.embed_query(QUESTIONS[1]), 5)
+    assert small._exact is None  # more than 10 vectors: Chroma
+    assert doc_ids_filter({"doc_id": "x"}) == (False, None)
+    assert doc_ids_filter({"doc_id": {"$in": ["a"]}}) == (True, ["a"])
+    assert doc_ids_filter(None) == (True, None)
+
+
+def test_exact_vectors_order_ties_and_filters():
+    vecs = np.array([[1, 0], [0, 1], [1, 0], [0.6, 0.8]], dtype=np.float32)
+    ev = ExactVectors(["a", "b", "c", "d"], ["x", "x", "y", "y"], vecs * 3)  # stored unnormalised
+    assert [c for c, _ in ev.search([2, 0], 3)] == ["a", "c", "d"]  # ties in stored order
+    assert ev.search([1, 0], 10, ["y"]) == [("c", pytest.approx(1.0)), ("d", pytest.approx(0.6))]
+    assert ev.search([1, 0], 5, ["nobody"]) == []
+    with pytest.raises(ValueError):
+        ExactVectors(["a"], ["x", "y"], vecs[:1])
