@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 STAMP  := $(VENV)/.installed
 
-.PHONY: run chat test install install-llm install-st ingest ask eval ablation gate bench lint clean
+.PHONY: run chat test install install-llm install-st ingest citator ask eval ablation gate bench lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -54,6 +54,13 @@ chat: $(STAMP)
 
 ingest: $(STAMP)
 	$(PY) -m ingest
+
+## The citator of the national data set (issue: national corpus): unpack it once, mine revoke / amend relations and
+## each regulation's status into data/national/relations.json (a summary is printed).
+NATIONAL ?= ../shared/datasets/peraturan-uu-pp.tar.xz
+citator: $(STAMP)
+	test -d data/national/uu || (mkdir -p data/national && tar -xJf $(NATIONAL) -C data/national)
+	$(PY) -m ingest.citator data/national --out data/national/relations.json
 
 ## Whole test suite (real embedder, real Chroma in temp dirs).
 test: $(STAMP) $(LLM_STAMP) $(ST_STAMP)

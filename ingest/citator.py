@@ -1,0 +1,236 @@
+"""A citator mined from the text of the national regulations (``../shared/datasets/peraturan-uu-pp.tar.xz``).
+
+Each file is one regulation: ``uu/YEAR/NUMBER.md`` (Undang-Undang) or ``pp/YEAR/NUMBER.md`` (Peraturan
+Pemerintah), OCR text. From it, in the JDIHN style: jenis, nomor and tahun (from the path, checked against the
+heading), tentang (the title after "TENTANG" in the heading), and the dates "Ditetapkan di ... pada tanggal" and
+"Diundangkan di ... pada tanggal" where the text has them. A file whose heading does not name its own number and
+year is reported with the reason (its relations are still mined: the path is authoritative).
+
+Relations, from the body (the Penjelasan is left out: it explains, it does not enact):
+
+* ``mencabut`` (revokes): a closing provision names regulations and ends "... dicabut dan dinyatakan tidak
+  berlaku" (or "dinyatakan tidak berlaku"). In a list, each item counts; the revoked regulation is the first one
+  an item names ("UU 32/2004 ... sebagaimana telah diubah ... dengan UU 12/2008" revokes UU 32/2004). An item that
+  starts with "Pasal ..." revokes only some Pasal: ``mencabut_sebagian``, which does not end the regulation.
+* ``mengubah`` (amends): the title "Perubahan (Kedua, ...) atas UU/PP Nomor X Tahun Y".
+
+From these, each regulation's status: ``dicabut`` (revoked, by whom), ``diubah`` (amended, by whom, in order) or
+``berlaku``. Numbers and years are read through common OCR confusions ("2Ol4" = 2014, "ll2" = 112).
+
+Run ``python -m ingest.citator DIR [--out relations.json]`` on the unpacked data set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+KINDS = {"uu": "Undang-Undang", "pp": "Peraturan Pemerintah"}
+_OCR_DIGITS = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "i": "1", "S": "5", "B": "8"})
+_N = r"[0-9OolIiSB]{1,4}"
+# A reference to a UU, a Perpu or a PP: "Undang-Undang Nomor 32 Tahun 2004", "Peraturan Pemerintah Nomor 50 Tahun
+# 2007", "Peraturan Pemerintah Pengganti Undang-Undang Nomor 1 Tahun 2020" (a Perpu: not a PP).
+_REF = re.compile(
+    r"(?P<kind>Undang\s*-\s*Undang(?!\s*Dasar)|Peraturan\s+Pemerintah(?P<perpu>\s+Pengganti\s+Undang\s*-\s*Undang)?)"
+    rf"\s*(?:Republik\s+Indonesia\s+)?(?:Nomor|No\.?)\s*(?P<num>{_N})\s*Tahun\s*(?P<year>{_N})",
+    re.I,
+)
+_REVOKE_VERB = re.compile(r"(?:dicabut\s+dan\s+)?dinyatakan\s+(?:tidak\s+berlaku|dicabut)", re.I)
+_SENTENCE_END = re.compile(r"(?<![\s(][a-z0-9])\.\s+(?=[A-Z])")
+_ITEM_SPLIT = re.compile(r";|\n\s*(?=[a-z0-9]{1,2}[.)]\s)")
+_LIST_MARK = re.compile(r"^(?:[a-z]|\d{1,2})[.)]\s*|^(?:dan|serta)\s+", re.I)
+# The heading of the closing provision before its words ("BAB X KETENTUAN PENUTUP Pasal 131 Pada saat ...").
+_LEAD_HEADING = re.compile(r"^.*?\bPasal\s+\d+[A-Z]?\s+(?=Pada\s+saat|Dengan\s|Sejak\s|Undang|Peraturan)", re.S)
+# Only some of a regulation: its Pasal, Bab or provisions ("Pasal 157 ... UU 28/2009"), or "UU X ... sepanjang ...".
+_PARTIAL_BEFORE = re.compile(r"\b(?:Pasal|Bab|Bagian|ayat|huruf|angka)\s+\w|\bketentuan\b", re.I)
+_PARTIAL_AFTER = re.compile(r"\bsepanjang\b|\byang\s+mengatur\b|\bkecuali\b|\bkhusus\s+mengenai\b", re.I)
+_DECREE = re.compile(r"\bMEMUTUSKAN\b|\bMenetapkan\s*:", re.I)  # the enacting part starts here
+_PENJELASAN = re.compile(r"^\s*PENJELASAN\b(?:\s+ATAS)?", re.M)
+# The heading, in capitals: "NOMOR 28 TAHUN 2018 TENTANG KERJA SAMA DAERAH" (OCR may leave a stray token before
+# TENTANG); the title ends at "DENGAN RAHMAT" or the end of its line.
+_HEAD = re.compile(rf"NOMOR\s*(?P<num>{_N})\s*TAHUN\s*(?P<year>{_N})(?:\s+\S+)?\s+TENTANG\s+(?P<title>[^\n]+?)\s*"
+                   r"(?:DENGAN\s+RAHMAT|\n|$)")
+_AMENDS = re.compile(
+    r"PERUBAHAN\s+(?:(?:KEDUA|KETIGA|KEEMPAT|KELIMA|KEENAM|PERTAMA)\s+)?ATAS\s+"
+    rf"(?P<kind>UNDANG\s*-\s*UNDANG|PERATURAN\s+PEMERINTAH(?P<perpu>\s+PENGGANTI\s+UNDANG\s*-\s*UNDANG)?)\s*"
+    rf"(?:REPUBLIK\s+INDONESIA\s+)?(?:NOMOR|NO\.?)\s*(?P<num>{_N})\s*TAHUN\s*(?P<year>{_N})",
+    re.I,
+)
+_DATE = r"(?P<date>\d{1,2}\s+[A-Za-z]+\s+\d{4})"
+_ENACTED = re.compile(rf"Ditetapkan\s+di\s+\w+\s+pada\s+tanggal\s+{_DATE}", re.I)
+_PROMULGATED = re.compile(rf"Diundangkan\s+di\s+\w+\s+pada\s+tanggal\s+{_DATE}", re.I)
+HEAD_CHARS = 1500  # the heading (jenis, nomor, tahun, tentang) is within the first characters
+
+
+def number(raw: str) -> int | None:
+    """A number read through OCR confusions ("2Ol4" -> 2014); None when it is not one."""
+    s = raw.translate(_OCR_DIGITS)
+    return int(s) if s.isdigit() else None
+
+
+def reg_id(kind: str, num: int, year: int) -> str:
+    """The id of a regulation: ``uu-2014-23`` (kind, year, number)."""
+    return f"{kind}-{year}-{num}"
+
+
+@dataclass
+class Relation:
+    """One relation mined from a regulation's text."""
+
+    source: str  # the regulation whose text says it
+    type: str  # mencabut | mencabut_sebagian | mengubah
+    target: str  # reg_id of the regulation it acts on (kind "perpu" for a Perpu)
+    evidence: str  # the words it was read from (trimmed)
+
+
+@dataclass
+class Regulation:
+    """Metadata of one regulation file (JDIHN style) and what its text does to others."""
+
+    id: str
+    jenis: str
+    nomor: int
+    tahun: int
+    tentang: str = ""
+    ditetapkan: str = ""
+    diundangkan: str = ""
+    problems: list[str] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
+
+
+def _ref(m: re.Match) -> str | None:
+    num, year = number(m.group("num")), number(m.group("year"))
+    if num is None or year is None or not 1945 <= year <= 2100:
+        return None
+    kind = "perpu" if m.group("perpu") else ("uu" if m.group("kind").lower().startswith("undang") else "pp")
+    return reg_id(kind, num, year)
+
+
+def body_of(text: str) -> str:
+    """The text before the Penjelasan (the elucidation explains; it enacts nothing)."""
+    m = _PENJELASAN.search(text, HEAD_CHARS)
+    return text[: m.start()] if m else text
+
+
+def revocations(source: str, body: str) -> Iterator[Relation]:
+    """``mencabut`` and ``mencabut_sebagian`` relations of a body (see the module docstring); the considerations
+    before "MEMUTUSKAN" ("bahwa PP X ... perlu dicabut") are reasons, not provisions."""
+    seen: set[tuple[str, str]] = set()
+    decree = _DECREE.search(body)
+    for verb in _REVOKE_VERB.finditer(body, decree.end() if decree else 0):
+        ends = [m.end() for m in _SENTENCE_END.finditer(body, max(0, verb.start() - 6000), verb.start())]
+        start = max([max(0, verb.start() - 6000), *ends, body.rfind(":", 0, verb.start()) + 1])
+        items = _ITEM_SPLIT.split(body[start : verb.start()])
+        # "a. UU X ...; b. UU Y ...; yang mengatur ... sepanjang ... dicabut": the qualifier covers the whole list.
+        qualified = not _REF.search(items[-1]) and bool(_PARTIAL_AFTER.search(items[-1]))
+        for item in items:
+            item = _LIST_MARK.sub("", item.strip())
+            m = _REF.search(item)
+            if not m:
+                continue
+            target = _ref(m)
+            if target is None or target == source:
+                continue
+            before = _LEAD_HEADING.sub("", item[: m.start()])
+            partial = qualified or _PARTIAL_BEFORE.search(before) or _PARTIAL_AFTER.search(item[m.end():])
+            kind = "mencabut_sebagian" if partial else "mencabut"
+            if (kind, target) in seen:
+                continue
+            seen.add((kind, target))
+            yield Relation(source, kind, target, " ".join(item[: m.end()].split())[-200:])
+
+
+def parse(path: Path, root: Path) -> Regulation:
+    """One file of the data set: its metadata and relations."""
+    rel = path.relative_to(root).parts
+    kind, year, num = rel[0], int(rel[1]), int(path.stem)
+    text = path.read_text(encoding="utf-8", errors="replace")
+    reg = Regulation(reg_id(kind, num, year), KINDS[kind], num, year)
+    head = _HEAD.search(text[:HEAD_CHARS])
+    if head is None:
+        reg.problems.append("no heading 'NOMOR ... TAHUN ... TENTANG ...' in the first characters")
+    else:
+        reg.tentang = " ".join(head.group("title").split())[:300]
+        if (number(head.group("num")), number(head.group("year"))) != (num, year):
+            reg.problems.append(f"the heading says Nomor {head.group('num')} Tahun {head.group('year')}")
+        amended = _AMENDS.search(head.group("title"))
+        if amended and (target := _ref(amended)):
+            reg.relations.append(Relation(reg.id, "mengubah", target, " ".join(amended.group(0).split())))
+    for name, pattern in (("ditetapkan", _ENACTED), ("diundangkan", _PROMULGATED)):
+        if m := pattern.search(text):
+            setattr(reg, name, m.group("date"))
+    reg.relations.extend(revocations(reg.id, body_of(text)))
+    return reg
+
+
+def parse_all(root: Path) -> list[Regulation]:
+    """Every ``uu|pp/YEAR/NUMBER.md`` under ``root``, in path order; files with other names are skipped."""
+    out = []
+    for path in sorted(root.glob("*/*/*.md")):
+        parts = path.relative_to(root).parts
+        if parts[0] not in KINDS or not parts[1].isdigit() or not path.stem.isdigit():
+            log.warning("skipped %s: not KIND/YEAR/NUMBER.md", "/".join(parts))
+            continue
+        out.append(parse(path, root))
+    return out
+
+
+def statuses(regs: list[Regulation]) -> dict[str, dict]:
+    """Each regulation's status from the relation graph: ``dicabut`` (by), ``diubah`` (by, oldest first) or
+    ``berlaku``; a regulation the data set does not hold but others act on is ``tidak dalam data`` unless revoked
+    or amended (``in_data`` false)."""
+    out: dict[str, dict] = {r.id: {"status": "berlaku", "in_data": True, "dicabut_oleh": [], "diubah_oleh": []}
+                            for r in regs}
+    for r in sorted(regs, key=lambda r: (r.tahun, r.nomor)):
+        for rel in r.relations:
+            node = out.setdefault(rel.target, {"status": "tidak dalam data", "in_data": False, "dicabut_oleh": [],
+                                               "diubah_oleh": []})
+            if rel.type == "mencabut":
+                node["dicabut_oleh"].append(r.id)
+            elif rel.type == "mengubah":
+                node["diubah_oleh"].append(r.id)
+    for node in out.values():
+        if node["dicabut_oleh"]:
+            node["status"] = "dicabut"
+        elif node["diubah_oleh"]:
+            node["status"] = "diubah"
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Mine the data set; print a summary (JSON) and write every regulation with its relations to ``--out``."""
+    parser = argparse.ArgumentParser(prog="python -m ingest.citator", description=__doc__.split("\n\n")[0])
+    parser.add_argument("root", type=Path, help="the unpacked data set (folders uu/ and pp/)")
+    parser.add_argument("--out", type=Path, help="write regulations, relations and statuses here (JSON)")
+    args = parser.parse_args(argv)
+    if not (args.root / "uu").is_dir() and not (args.root / "pp").is_dir():
+        print(f"{args.root}: no uu/ or pp/ folder (unpack peraturan-uu-pp.tar.xz there first)", file=sys.stderr)
+        return 2
+    regs = parse_all(args.root)
+    status = statuses(regs)
+    kinds: dict[str, int] = {}
+    for r in regs:
+        for rel in r.relations:
+            kinds[rel.type] = kinds.get(rel.type, 0) + 1
+    summary = {
+        "regulations": len(regs), "with_problems": sum(bool(r.problems) for r in regs), "relations": kinds,
+        "status": {s: sum(1 for n in status.values() if n["status"] == s) for s in sorted({n["status"] for n in
+                                                                                          status.values()})},
+    }
+    if args.out:
+        args.out.write_text(json.dumps({"summary": summary, "regulations": [asdict(r) for r in regs],
+                                        "status": status}, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(json.dumps(summary, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,147 @@
+# ruff: noqa: E501  (the regulation texts below keep their lines as the data set has them)
+"""The citator: metadata and revoke / amend relations mined from regulation texts (ingest/citator.py).
+
+The wordings are those of the national data set (closing provisions of UU 23/2014, UU 22/2007, PP 28/2018 and PP
+41/2007, the title of UU 9/2015, OCR digits); the last test runs on the real files when the data set is there.
+"""
+
+from __future__ import annotations
+
+import json
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from ingest import citator
+
+DATASET = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "peraturan-uu-pp.tar.xz"
+
+UU_2014_23 = """ UNDANG-UNDANG REPUBLIK INDONESIA NOMOR 23 TAHUN 2014 TENTANG PEMERINTAHAN DAERAH
+DENGAN RAHMAT TUHAN YANG MAHA ESA
+Menimbang:
+a. bahwa Undang-Undang Nomor 32 Tahun 2004 tentang Pemerintahan Daerah sudah tidak sesuai sehingga perlu dicabut;
+MEMUTUSKAN:
+Menetapkan: UNDANG-UNDANG TENTANG PEMERINTAHAN DAERAH.
+Pasal 409
+Pada saat Undang-Undang ini mulai berlaku:
+a. Undang-Undang Nomor 5 Tahun 1962 tentang Perusahaan Daerah (Lembaran Negara Republik Indonesia Tahun 1962 Nomor 10);
+b. Undang-Undang Nomor 32 Tahun 2004 tentang Pemerintahan Daerah (Lembaran Negara Republik Indonesia Tahun 2004 Nomor 125) sebagaimana telah diubah beberapa kali terakhir dengan Undang-Undang Nomor 12 Tahun 2008 tentang Perubahan Kedua Atas Undang-Undang Nomor 32 Tahun 2004;
+c. Pasal 157, Pasal 158 ayat (2) sampai dengan ayat (9), dan Pasal 159 Undang-Undang Nomor 28 Tahun 2009 tentang Pajak Daerah dan Retribusi Daerah; dan
+d. Pasal 1 angka 4 Undang-Undang Nomor 17 Tahun 2014 tentang MPR, DPR, DPD, dan DPRD, dicabut dan dinyatakan tidak berlaku.
+Pasal 410
+Ditetapkan di Jakarta pada tanggal 30 September 2014
+Diundangkan di Jakarta pada tanggal 2 Oktober 2014
+PENJELASAN
+ATAS UNDANG-UNDANG NOMOR 23 TAHUN 2014
+Pasal 5 Undang-Undang Nomor 9 Tahun 2010 dinyatakan tidak berlaku bagi Daerah yang ...
+"""
+
+PP_2018_28 = """ PERATURAN PEMERINTAH REPUBLIK INDONESIA NOMOR 28 TAHUN 2Ol8 TENTANG KERJA SAMA DAERAH
+DENGAN RAHMATTUHAN YANG MAHA ESA
+MEMUTUSKAN:
+BAB VIII KETENTUAN PENUTUP
+Pasal 51
+Pada saat Peraturan Pemerintah ini mulai berlaku, Peraturan Pemerintah Nomor 50 Tahun 2OO7 tentang Tata Cara Pelaksanaan Kerja Sama Daerah (kmbaran Negara Republik Indonesia Tahun 2OO7 Nomor ll2) dicabut dan dinyatakan tidak berlaku.
+"""
+
+UU_2007_22_QUALIFIED = """ UNDANG-UNDANG REPUBLIK INDONESIA NOMOR 22 TAHUN 2007 TENTANG PENYELENGGARA PEMILIHAN UMUM
+MEMUTUSKAN:
+Pasal 132
+Pada saat Undang-Undang ini mulai berlaku:
+a. Undang-Undang Nomor 12 Tahun 2003 tentang Pemilihan Umum;
+b. Undang-Undang Nomor 32 Tahun 2004 tentang Pemerintahan Daerah; yang mengatur lembaga penyelenggara dan pengawas Pemilu sepanjang telah diatur dalam Undang-Undang ini dicabut dan dinyatakan tidak berlaku.
+"""
+
+UU_2015_9 = """ UNDANG-UNDANG REPUBLIK INDONESIA NOMOR 9 TAHUN 2015 TENTANG PERUBAHAN KEDUA ATAS UNDANG-UNDANG NOMOR 23 TAHUN 2014 TENTANG PEMERINTAHAN DAERAH
+DENGAN RAHMAT TUHAN YANG MAHA ESA
+"""
+
+PERPU = """ UNDANG-UNDANG REPUBLIK INDONESIA NOMOR 2 TAHUN 2020 TENTANG PENETAPAN
+MEMUTUSKAN:
+Pasal 9
+Pada saat Undang-Undang ini mulai berlaku, Peraturan Pemerintah Pengganti Undang-Undang Nomor 1 Tahun 2020 tentang Kebijakan Keuangan dinyatakan tidak berlaku.
+"""
+
+
+def _write(root: Path, rel: str, text: str) -> None:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+@pytest.fixture()
+def dataset(tmp_path: Path) -> Path:
+    amends_too = UU_2015_9.replace("NOMOR 9 TAHUN 2015", "NOMOR 23 TAHUN 2014").replace("KEDUA", "KETIGA")
+    files = {"uu/2014/23.md": UU_2014_23, "pp/2018/28.md": PP_2018_28, "uu/2007/22.md": UU_2007_22_QUALIFIED,
+             "uu/2015/9.md": UU_2015_9, "uu/2020/2.md": PERPU, "uu/2004/32.md": amends_too,
+             "pp/notes.md": "not a regulation"}
+    for rel, text in files.items():
+        _write(tmp_path, rel, text)
+    return tmp_path
+
+
+def _relations(regs: list[citator.Regulation], source: str) -> set[tuple[str, str]]:
+    return {(r.type, r.target) for reg in regs if reg.id == source for r in reg.relations}
+
+
+def test_closing_list_revokes_whole_laws_and_only_some_pasal_of_others(dataset):
+    regs = citator.parse_all(dataset)
+    assert _relations(regs, "uu-2014-23") == {
+        ("mencabut", "uu-1962-5"), ("mencabut", "uu-2004-32"),  # the first law an item names, not its amendment
+        ("mencabut_sebagian", "uu-2009-28"), ("mencabut_sebagian", "uu-2014-17"),
+    }  # neither the Menimbang ("perlu dicabut") nor the Penjelasan counts
+
+
+def test_ocr_digits_heading_dates_and_title(dataset):
+    regs = {r.id: r for r in citator.parse_all(dataset)}
+    assert _relations(list(regs.values()), "pp-2018-28") == {("mencabut", "pp-2007-50")}  # "2OO7" read as 2007
+    pp = regs["pp-2018-28"]
+    assert (pp.jenis, pp.nomor, pp.tahun, pp.tentang, pp.problems) == (
+        "Peraturan Pemerintah", 28, 2018, "KERJA SAMA DAERAH", [])
+    uu = regs["uu-2014-23"]
+    assert (uu.ditetapkan, uu.diundangkan) == ("30 September 2014", "2 Oktober 2014")
+    assert regs["uu-2004-32"].problems == ["the heading says Nomor 23 Tahun 2014"]  # reported, still mined:
+    assert citator.number("2Ol4") == 2014 and citator.number("ll2") == 112 and citator.number("x1") is None
+
+
+def test_a_qualifier_after_the_list_makes_every_item_partial(dataset):
+    assert _relations(citator.parse_all(dataset), "uu-2007-22") == {
+        ("mencabut_sebagian", "uu-2003-12"), ("mencabut_sebagian", "uu-2004-32")}
+
+
+def test_amendment_titles_and_perpu_references(dataset):
+    regs = citator.parse_all(dataset)
+    assert _relations(regs, "uu-2015-9") == _relations(regs, "uu-2004-32") == {("mengubah", "uu-2014-23")}
+    assert _relations(regs, "uu-2020-2") == {("mencabut", "perpu-2020-1")}  # a Perpu is not a PP
+
+
+def test_status_from_the_graph(dataset):
+    status = citator.statuses(citator.parse_all(dataset))
+    assert status["uu-2004-32"]["status"] == "dicabut" and status["uu-2004-32"]["dicabut_oleh"] == ["uu-2014-23"]
+    assert status["pp-2007-50"] == {"status": "dicabut", "in_data": False, "dicabut_oleh": ["pp-2018-28"],
+                                    "diubah_oleh": []}  # revoked, though this folder does not hold it
+    assert status["uu-2014-23"] == {"status": "diubah", "in_data": True, "dicabut_oleh": [],
+                                    "diubah_oleh": ["uu-2004-32", "uu-2015-9"]}  # in the order enacted (by path)
+    assert status["uu-2009-28"]["status"] == "tidak dalam data"  # partly revoked, and not in this folder
+    assert status["pp-2018-28"]["status"] == "berlaku"
+
+
+def test_cli_writes_the_graph_and_refuses_a_wrong_folder(dataset, tmp_path, capsys):
+    out = tmp_path / "relations.json"
+    assert citator.main([str(dataset), "--out", str(out)]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["regulations"] == 6 and summary["relations"]["mengubah"] == 2
+    assert json.loads(out.read_text(encoding="utf-8"))["status"]["pp-2007-50"]["status"] == "dicabut"
+    assert citator.main([str(tmp_path / "nowhere")]) == 2
+
+
+@pytest.mark.skipif(not DATASET.exists(), reason="the national data set is not beside the checkout")
+def test_real_texts_give_the_focus_corpus_statuses(tmp_path):
+    wanted = {"uu/2014/23.md", "uu/2004/32.md", "pp/2018/28.md", "pp/2007/50.md", "uu/2015/9.md", "uu/2015/2.md"}
+    with tarfile.open(DATASET) as tar:
+        tar.extractall(tmp_path, members=[m for m in tar.getmembers() if m.name in wanted], filter="data")
+    status = citator.statuses(citator.parse_all(tmp_path))
+    assert status["uu-2004-32"]["dicabut_oleh"] == ["uu-2014-23"]
+    assert status["pp-2007-50"]["dicabut_oleh"] == ["pp-2018-28"]
+    assert status["uu-2014-23"]["diubah_oleh"] == ["uu-2015-2", "uu-2015-9"]
