@@ -56,7 +56,7 @@ ingest: $(STAMP)
 	$(PY) -m ingest
 
 ## The citator of the national data set (issue: national corpus): unpack it once, mine revoke / amend relations and
-## each regulation's status into data/national/relations.json (a summary is printed).
+## each regulation's status into data/national/relations.json (a summary is printed), which the app then shows.
 NATIONAL ?= ../shared/datasets/peraturan-uu-pp.tar.xz
 citator: $(STAMP)
 	test -d data/national/uu || (mkdir -p data/national && tar -xJf $(NATIONAL) -C data/national)

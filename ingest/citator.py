@@ -12,7 +12,9 @@ Relations, from the body (the Penjelasan is left out: it explains, it does not e
   berlaku" (or "dinyatakan tidak berlaku"). In a list, each item counts; the revoked regulation is the first one
   an item names ("UU 32/2004 ... sebagaimana telah diubah ... dengan UU 12/2008" revokes UU 32/2004). An item that
   starts with "Pasal ..." revokes only some Pasal: ``mencabut_sebagian``, which does not end the regulation.
-* ``mengubah`` (amends): the title "Perubahan (Kedua, ...) atas UU/PP Nomor X Tahun Y".
+* ``mengubah`` (amends): the title "Perubahan (Kedua, ...) atas UU/PP Nomor X Tahun Y" (also "Perubahan Pasal 18
+  UU ..."); a law titled "Penetapan Perpu X tentang Perubahan atas UU Y menjadi Undang-Undang" ``menetapkan`` the
+  Perpu, and the Perpu ``mengubah`` UU Y.
 
 From these, each regulation's status: ``dicabut`` (revoked, by whom), ``diubah`` (amended, by whom, in order) or
 ``berlaku``. Numbers and years are read through common OCR confusions ("2Ol4" = 2014, "ll2" = 112).
@@ -35,16 +37,31 @@ log = logging.getLogger(__name__)
 
 KINDS = {"uu": "Undang-Undang", "pp": "Peraturan Pemerintah"}
 _OCR_DIGITS = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "i": "1", "S": "5", "B": "8"})
-_N = r"[0-9OolIiSB]{1,4}"
+_N = r"(?:[Il] )?[0-9OolIiSB]{1,4}"  # "I 51": OCR split a leading 1 off
 # A reference to a UU, a Perpu or a PP: "Undang-Undang Nomor 32 Tahun 2004", "Peraturan Pemerintah Nomor 50 Tahun
-# 2007", "Peraturan Pemerintah Pengganti Undang-Undang Nomor 1 Tahun 2020" (a Perpu: not a PP).
+# 2007", "Peraturan Pemerintah Pengganti Undang-Undang Nomor 1 Tahun 2020" and "Undang-undang No. 24 Prp. tahun 1960"
+# (Perpu: not a PP); several numbers of one year: "Peraturan Pemerintah No. 142, No. 144 dan No. 162 tahun 1961".
+_NUMS = rf"{_N}(?:\s*[,.]?\s*(?:dan\s+)?(?:Nomor|No\.?)\s*{_N})*"
 _REF = re.compile(
     r"(?P<kind>Undang\s*-\s*Undang(?!\s*Dasar)|Peraturan\s+Pemerintah(?P<perpu>\s+Pengganti\s+Undang\s*-\s*Undang)?)"
-    rf"\s*(?:Republik\s+Indonesia\s+)?(?:Nomor|No\.?)\s*(?P<num>{_N})\s*Tahun\s*(?P<year>{_N})",
+    rf"\s*(?:Republik\s+Indonesia\s+)?(?:Nomor|No\.?)\s*(?P<num>{_NUMS})\s*(?P<prp>Prp\.?\s*)?"
+    rf"Tahun\s*(?P<year>{_N})",
     re.I,
 )
-_REVOKE_VERB = re.compile(r"(?:dicabut\s+dan\s+)?dinyatakan\s+(?:tidak\s+berlaku|dicabut)", re.I)
-_SENTENCE_END = re.compile(r"(?<![\s(][a-z0-9])\.\s+(?=[A-Z])")
+# A reference named only as the ground, the amender or the law something becomes subject to ("berdasarkan UU 7/1992",
+# "sebagaimana telah diubah terakhir dengan UU 9/1968", "tunduk pada UU 40/2007") is not the one revoked.
+_CONTEXT = re.compile(r"(?:berdasarkan|dengan|diubah|menurut|pada|oleh|atas)\s*$", re.I)
+# "... dicabut dan dinyatakan tidak berlaku", "dinyatakan tidak berlaku (lagi)", "... tidak berlaku lagi", "... (dengan
+# ini) dicabut." (not "perlu / telah dicabut"), and the older decree "MEMUTUSKAN: Mencabut: UU No. 24 Prp. tahun 1960".
+_REVOKE_VERB = re.compile(
+    r"(?:dicabut\s+dan\s+)?dinyatakan\s+(?:tidak\s+berlaku|dicabut)|\btidak\s+berlaku\s+lagi"
+    r"|(?<!perlu )(?<!telah )(?<!harus )(?<!akan )(?<!dapat )\bdicabut\b(?!\s+dan)",
+    re.I,
+)
+_OWN_VERB = re.compile(r"\b(?:tetap|masih)\s+berlaku\b", re.I)  # "... dinyatakan masih tetap berlaku"
+_DECREE_REVOKES = re.compile(r"\bMencabut\s*:?\s*", re.I)
+_AFTER_VERB_PARTIAL = re.compile(r"\s*(?:lagi\s+)?(?:bagi|terhadap|untuk)\b", re.I)
+_SENTENCE_END = re.compile(r"(?<![\s(][a-z0-9])(?<!\bNo)\.\s+(?=[A-Z])(?!No\.?\s*[\dIl])")  # not "No. 144. No. 146"
 _ITEM_SPLIT = re.compile(r";|\n\s*(?=[a-z0-9]{1,2}[.)]\s)")
 _LIST_MARK = re.compile(r"^(?:[a-z]|\d{1,2})[.)]\s*|^(?:dan|serta)\s+", re.I)
 # The heading of the closing provision before its words ("BAB X KETENTUAN PENUTUP Pasal 131 Pada saat ...").
@@ -58,21 +75,37 @@ _PENJELASAN = re.compile(r"^\s*PENJELASAN\b(?:\s+ATAS)?", re.M)
 # TENTANG); the title ends at "DENGAN RAHMAT" or the end of its line.
 _HEAD = re.compile(rf"NOMOR\s*(?P<num>{_N})\s*TAHUN\s*(?P<year>{_N})(?:\s+\S+)?\s+TENTANG\s+(?P<title>[^\n]+?)\s*"
                    r"(?:DENGAN\s+RAHMAT|\n|$)")
+# The title of an amending regulation starts "Perubahan (Kedua ...) (atas) (Pasal 18 / beberapa ketentuan) UU / PP
+# Nomor X Tahun Y"; a title that only mentions such a law later ("Pelaksanaan UU 23/2006 sebagaimana telah diubah
+# dengan UU 24/2013 tentang Perubahan atas UU 23/2006") does not amend it.
 _AMENDS = re.compile(
-    r"PERUBAHAN\s+(?:(?:KEDUA|KETIGA|KEEMPAT|KELIMA|KEENAM|PERTAMA)\s+)?ATAS\s+"
-    rf"(?P<kind>UNDANG\s*-\s*UNDANG|PERATURAN\s+PEMERINTAH(?P<perpu>\s+PENGGANTI\s+UNDANG\s*-\s*UNDANG)?)\s*"
-    rf"(?:REPUBLIK\s+INDONESIA\s+)?(?:NOMOR|NO\.?)\s*(?P<num>{_N})\s*TAHUN\s*(?P<year>{_N})",
+    r"^PERUBAHAN\s+(?:(?:KEDUA|KETIGA|KEEMPAT|KELIMA|KEENAM|PERTAMA)\s+)?(?:ATAS\s+)?"
+    r"(?:(?:BEBERAPA\s+)?(?:PASAL|KETENTUAN)[\w\s,()]*?\s+(?:DALAM\s+)?)?"
+    r"(?P<kind>UNDANG\s*-\s*UNDANG|PERATURAN\s+PEMERINTAH(?P<perpu>\s+PENGGANTI\s+UNDANG\s*-\s*UNDANG)?)\s*"
+    rf"(?:REPUBLIK\s+INDONESIA\s+)?(?:NOMOR|NO\.?)\s*(?P<num>{_N})\s*(?P<prp>PRP\.?\s*)?TAHUN\s*(?P<year>{_N})",
+    re.I,
+)
+# "Penetapan Perpu Nomor 2 Tahun 2014 tentang Perubahan atas UU 23/2014 menjadi Undang-Undang": the law enacts the
+# Perpu (``menetapkan``), and the Perpu is what amended UU 23/2014 (``mengubah``, with the Perpu as its source).
+_DECREE_TITLE = re.compile(
+    r"Menetapkan\s*:?\s*(?:Undang\s*-\s*undang|Peraturan\s+Pemerintah)\s+tentang\s+(?P<title>[^\n]{5,300}?)\s*(?:\.\s|\n|$)",
+    re.I,
+)
+_ENACTS = re.compile(
+    r"^PENETAPAN\s+PERATURAN\s+PEMERINTAH\s+PENGGANTI\s+UNDANG\s*-\s*UNDANG\s*(?:NOMOR|NO\.?)\s*"
+    rf"(?P<num>{_N})\s*TAHUN\s*(?P<year>{_N})\s+TENTANG\s+(?P<rest>.+?)\s+MENJADI\s+UNDANG",
     re.I,
 )
 _DATE = r"(?P<date>\d{1,2}\s+[A-Za-z]+\s+\d{4})"
 _ENACTED = re.compile(rf"Ditetapkan\s+di\s+\w+\s+pada\s+tanggal\s+{_DATE}", re.I)
 _PROMULGATED = re.compile(rf"Diundangkan\s+di\s+\w+\s+pada\s+tanggal\s+{_DATE}", re.I)
 HEAD_CHARS = 1500  # the heading (jenis, nomor, tahun, tentang) is within the first characters
+TITLE_CHARS = 200  # ... and its first line (which may say "PENJELASAN" in a title) within these
 
 
 def number(raw: str) -> int | None:
     """A number read through OCR confusions ("2Ol4" -> 2014); None when it is not one."""
-    s = raw.translate(_OCR_DIGITS)
+    s = raw.replace(" ", "").translate(_OCR_DIGITS)
     return int(s) if s.isdigit() else None
 
 
@@ -86,7 +119,7 @@ class Relation:
     """One relation mined from a regulation's text."""
 
     source: str  # the regulation whose text says it
-    type: str  # mencabut | mencabut_sebagian | mengubah
+    type: str  # mencabut | mencabut_sebagian | mengubah | menetapkan (a law that enacts a Perpu)
     target: str  # reg_id of the regulation it acts on (kind "perpu" for a Perpu)
     evidence: str  # the words it was read from (trimmed)
 
@@ -106,17 +139,33 @@ class Regulation:
     relations: list[Relation] = field(default_factory=list)
 
 
+def _refs(m: re.Match) -> list[str]:
+    """The regulations one reference names (several numbers of one year: each)."""
+    year = number(m.group("year"))
+    if year is None or not 1945 <= year <= 2100:
+        return []
+    kind = "perpu" if m.group("perpu") or m.group("prp") else (
+        "uu" if m.group("kind").lower().startswith("undang") else "pp")
+    nums = [number(x) for x in re.findall(_N, re.sub(r"Nomor|No\.?|dan", " ", m.group("num"), flags=re.I))]
+    return [reg_id(kind, n, year) for n in nums if n is not None]
+
+
 def _ref(m: re.Match) -> str | None:
-    num, year = number(m.group("num")), number(m.group("year"))
-    if num is None or year is None or not 1945 <= year <= 2100:
-        return None
-    kind = "perpu" if m.group("perpu") else ("uu" if m.group("kind").lower().startswith("undang") else "pp")
-    return reg_id(kind, num, year)
+    found = _refs(m)
+    return found[0] if found else None
+
+
+def _revoked_ref(item: str) -> re.Match | None:
+    """The first reference of an item that is not named as a ground, an amender or a law to be subject to."""
+    for m in _REF.finditer(item):
+        if not _CONTEXT.search(item[max(0, m.start() - 40) : m.start()]):
+            return m
+    return None
 
 
 def body_of(text: str) -> str:
     """The text before the Penjelasan (the elucidation explains; it enacts nothing)."""
-    m = _PENJELASAN.search(text, HEAD_CHARS)
+    m = _PENJELASAN.search(text, TITLE_CHARS)
     return text[: m.start()] if m else text
 
 
@@ -125,27 +174,38 @@ def revocations(source: str, body: str) -> Iterator[Relation]:
     before "MEMUTUSKAN" ("bahwa PP X ... perlu dicabut") are reasons, not provisions."""
     seen: set[tuple[str, str]] = set()
     decree = _DECREE.search(body)
-    for verb in _REVOKE_VERB.finditer(body, decree.end() if decree else 0):
+    begin = decree.end() if decree else 0
+
+    def emit(kind: str, m: re.Match, evidence: str) -> Iterator[Relation]:
+        for target in _refs(m):
+            if target != source and (kind, target) not in seen:
+                seen.add((kind, target))
+                yield Relation(source, kind, target, " ".join(evidence.split())[-200:])
+
+    for verb in _DECREE_REVOKES.finditer(body, begin):  # "Mencabut: Undang-undang No. 24 Prp. tahun 1960."
+        m = _REF.match(body, verb.end())
+        if m:
+            yield from emit("mencabut", m, body[verb.start() : m.end()])
+    for verb in _REVOKE_VERB.finditer(body, begin):
         ends = [m.end() for m in _SENTENCE_END.finditer(body, max(0, verb.start() - 6000), verb.start())]
-        start = max([max(0, verb.start() - 6000), *ends, body.rfind(":", 0, verb.start()) + 1])
+        start = max([max(0, verb.start() - 6000), begin, *ends, body.rfind(":", 0, verb.start()) + 1])
         items = _ITEM_SPLIT.split(body[start : verb.start()])
-        # "a. UU X ...; b. UU Y ...; yang mengatur ... sepanjang ... dicabut": the qualifier covers the whole list.
-        qualified = not _REF.search(items[-1]) and bool(_PARTIAL_AFTER.search(items[-1]))
+        # "a. UU X ...; b. UU Y ...; yang mengatur ... sepanjang ... dicabut": the qualifier covers the whole list;
+        # "... tidak berlaku lagi bagi PERSERO tersebut": only for some.
+        qualified = (not _REF.search(items[-1]) and bool(_PARTIAL_AFTER.search(items[-1]))) or bool(
+            _AFTER_VERB_PARTIAL.match(body, verb.end()))
         for item in items:
             item = _LIST_MARK.sub("", item.strip())
-            m = _REF.search(item)
+            if _OWN_VERB.search(item):
+                continue  # an item with its own verb ("... dinyatakan tetap berlaku") is not revoked by this one
+            m = _revoked_ref(item)
             if not m:
                 continue
-            target = _ref(m)
-            if target is None or target == source:
-                continue
-            before = _LEAD_HEADING.sub("", item[: m.start()])
-            partial = qualified or _PARTIAL_BEFORE.search(before) or _PARTIAL_AFTER.search(item[m.end():])
-            kind = "mencabut_sebagian" if partial else "mencabut"
-            if (kind, target) in seen:
-                continue
-            seen.add((kind, target))
-            yield Relation(source, kind, target, " ".join(item[: m.end()].split())[-200:])
+            # Only what names the target itself counts: the words since the last comma before it ("Pasal 157, ...,
+            # dan Pasal 159 UU 28/2009" is partial; "Pasal 1 PP ini, PP 57/1971" is not).
+            before = _LEAD_HEADING.sub("", item[: m.start()]).rsplit(",", 1)[-1]
+            partial = qualified or _PARTIAL_BEFORE.search(before) or _PARTIAL_AFTER.search(item[m.end() :])
+            yield from emit("mencabut_sebagian" if partial else "mencabut", m, item[: m.end()])
 
 
 def parse(path: Path, root: Path) -> Regulation:
@@ -155,15 +215,27 @@ def parse(path: Path, root: Path) -> Regulation:
     text = path.read_text(encoding="utf-8", errors="replace")
     reg = Regulation(reg_id(kind, num, year), KINDS[kind], num, year)
     head = _HEAD.search(text[:HEAD_CHARS])
+    title = ""
     if head is None:
         reg.problems.append("no heading 'NOMOR ... TAHUN ... TENTANG ...' in the first characters")
+        decree = _DECREE_TITLE.search(text)  # older texts: "Menetapkan: Peraturan Pemerintah tentang ..."
+        if decree:
+            title = decree.group("title").strip()
+            reg.tentang = " ".join(title.split())[:300]
     else:
         reg.tentang = " ".join(head.group("title").split())[:300]
         if (number(head.group("num")), number(head.group("year"))) != (num, year):
             reg.problems.append(f"the heading says Nomor {head.group('num')} Tahun {head.group('year')}")
-        amended = _AMENDS.search(head.group("title"))
+        title = head.group("title").strip()
+    if title:
+        enacts = _ENACTS.search(title)
+        amender, amended = reg.id, _AMENDS.search(title)
+        if enacts and (perpu := number(enacts.group("num"))) and (pyear := number(enacts.group("year"))):
+            amender = reg_id("perpu", perpu, pyear)
+            reg.relations.append(Relation(reg.id, "menetapkan", amender, " ".join(enacts.group(0).split())[:200]))
+            amended = _AMENDS.search(enacts.group("rest"))
         if amended and (target := _ref(amended)):
-            reg.relations.append(Relation(reg.id, "mengubah", target, " ".join(amended.group(0).split())))
+            reg.relations.append(Relation(amender, "mengubah", target, " ".join(amended.group(0).split())))
     for name, pattern in (("ditetapkan", _ENACTED), ("diundangkan", _PROMULGATED)):
         if m := pattern.search(text):
             setattr(reg, name, m.group("date"))
@@ -194,9 +266,9 @@ def statuses(regs: list[Regulation]) -> dict[str, dict]:
             node = out.setdefault(rel.target, {"status": "tidak dalam data", "in_data": False, "dicabut_oleh": [],
                                                "diubah_oleh": []})
             if rel.type == "mencabut":
-                node["dicabut_oleh"].append(r.id)
+                node["dicabut_oleh"].append(rel.source)
             elif rel.type == "mengubah":
-                node["diubah_oleh"].append(r.id)
+                node["diubah_oleh"].append(rel.source)
     for node in out.values():
         if node["dicabut_oleh"]:
             node["status"] = "dicabut"

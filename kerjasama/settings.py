@@ -109,6 +109,12 @@ class Settings(BaseSettings):
         description="Dense search runs exactly, over the index's own vectors in memory, when the index holds at most "
         "this many (about 1.5 KB each at 384 dimensions); larger indexes are searched by Chroma. 0: always Chroma.",
     )
+    citator_path: Path | None = Field(
+        None,
+        description="Relations mined from the national data set by `make citator` (python -m ingest.citator); when "
+        "the file exists, documents show their status, revokers and amendments from it. Default: "
+        "DATA_DIR/national/relations.json.",
+    )
     max_quotes: int = Field(3, ge=1, le=10, description="Most quoted passages in an extractive answer.")
 
     llm_backend: Literal["none", "openai-compatible", "llamacpp"] = Field(
@@ -320,6 +326,10 @@ class Settings(BaseSettings):
     def index_dir(self) -> Path:
         """Folder of the index for the current settings: ``data/index-<hash>``."""
         return self.data_dir / f"index-{self.index_key()}"
+
+    def citator_file(self) -> Path:
+        """Where the citator's relations are read from (``citator_path``, else under the data folder)."""
+        return self.citator_path or self.data_dir / "national" / "relations.json"
 
 
 @lru_cache(maxsize=1)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from kerjasama.catalog import Catalog, DocumentMeta
 from kerjasama.models import Chunk
+from kerjasama.relations import Relations
 from kerjasama.retrieve import HybridRetriever
 
 
@@ -82,6 +83,7 @@ class DocumentInfo:
     chunks: int
     sections: int
     last_ingested: str
+    citator: dict | None = None  # status and relations mined from the national data set (kerjasama.relations)
 
     def to_dict(self) -> dict:
         """JSON form for the API."""
@@ -159,8 +161,9 @@ def _pasal_names(value: str) -> set[str]:
 class Library:
     """Documents and sections of one index, built lazily from the retriever's chunk snapshot (thread-safe)."""
 
-    def __init__(self, retriever: HybridRetriever) -> None:
+    def __init__(self, retriever: HybridRetriever, relations: Relations | None = None) -> None:
         self.retriever = retriever
+        self.relations = relations
         self.catalog: Catalog = retriever.catalog
         self._lock = threading.Lock()
         self._sections: dict[str, list[Section]] | None = None
@@ -215,6 +218,7 @@ class Library:
             chunks=sum(len(s.chunks) for s in sections),
             sections=len(sections),
             last_ingested=self.last_ingested,
+            citator=self.relations.of(meta) if self.relations is not None and meta else None,
         )
 
     def documents(self) -> list[DocumentInfo]:

@@ -25,6 +25,7 @@ from kerjasama.answer import Answerer
 from kerjasama.conversation import Conversation, ConversationStore
 from kerjasama.embeddings import cpu_cores
 from kerjasama.models import Answer
+from kerjasama.relations import Relations
 from kerjasama.settings import Settings
 from kerjasama.web import render
 from kerjasama.web.api import api_router, install_error_handlers
@@ -193,7 +194,11 @@ def create_app(settings: Settings, answerer: Answerer) -> FastAPI:
     answerer = LedgerAnswerer(answerer, ledger, settings.answer_workers)  # type: ignore[assignment]
     conversations = ConversationStore()  # shared by the API and the chat
     root = settings.root_path
-    library = Library(answerer.retriever)
+    relations = Relations.load(settings.citator_file())
+    if relations is not None:
+        for line in relations.disagreements(answerer.retriever.catalog):
+            log.warning("catalog and citator disagree: %s", line)
+    library = Library(answerer.retriever, relations)
     feedback = FeedbackLog(settings, ledger)
     install_log_redaction()
     threads = _worker_threads(settings, answerer)

@@ -144,4 +144,45 @@ def test_real_texts_give_the_focus_corpus_statuses(tmp_path):
     status = citator.statuses(citator.parse_all(tmp_path))
     assert status["uu-2004-32"]["dicabut_oleh"] == ["uu-2014-23"]
     assert status["pp-2007-50"]["dicabut_oleh"] == ["pp-2018-28"]
-    assert status["uu-2014-23"]["diubah_oleh"] == ["uu-2015-2", "uu-2015-9"]
+    # UU 2/2015 enacted Perpu 2/2014, which is what amended UU 23/2014 first; then UU 9/2015
+    assert status["uu-2014-23"]["diubah_oleh"] == ["perpu-2014-2", "uu-2015-9"]
+    assert ("menetapkan", "perpu-2014-2") in _relations(citator.parse_all(tmp_path), "uu-2015-2")
+
+
+OLD_STYLE = """ PERATURAN PEMERINTAH REPUBLIK INDONESIA
+Menimbang: bahwa Peraturan Pemerintah No. 9 tahun 1961 perlu dicabut;
+Memutuskan: Menetapkan: Peraturan Pemerintah tentang Perubahan Peraturan Pemerintah No.18 tahun 1958. Pasal 22 Hal-hal yang belum diatur ditetapkan oleh Menteri. Pasal 23. Peraturan Pemerintah No. 142, No. 144. No. 146. No. I 51 dan No. 162 tahun 1961 dicabut. Pasal 24. Terhitung sejak berdirinya Perusahaan Perseroan (PERSERO), berdasarkan Undang-undang Nomor 7 Tahun 1992 tentang Perbankan, Undang-undang Nomor 20 Tahun 1968 tentang Bank Tabungan Negara tidak berlaku lagi. Pasal 25. Peraturan Pemerintah No. 31 Tahun 1964 dinyatakan tidak berlaku lagi terhadap Perusahaan Perseroan (PERSERO) termaksud.
+"""
+
+DECREE = """ UNDANG-UNDANG REPUBLIK INDONESIA NOMOR 3 TAHUN 1971 TENTANG PEMBERANTASAN TINDAK PIDANA KORUPSI
+MEMUTUSKAN : I. Mencabut : Undang-undang No. 24 Prp. tahun 1960. II. Menetapkan : Undang-undang tentang Pemberantasan Tindak Pidana Korupsi.
+Pasal 36 Dengan berlakunya Undang-undang ini, semua peraturan pelaksanaan dinyatakan tetap berlaku; Peraturan Pemerintah Nomor 8 Tahun 1970 sebagaimana telah diubah dengan Peraturan Pemerintah Nomor 9 Tahun 1970 dicabut dan dinyatakan tidak berlaku.
+"""
+
+TITLES = {
+    "pp/1993/17.md": " PERATURAN PEMERINTAH NOMOR 17 TAHUN 1993 TENTANG PERUBAHAN PERATURAN PEMERINTAH NOMOR 10 TAHUN 1980 TENTANG TUNJANGAN\n",
+    "uu/1976/3.md": " UNDANG-UNDANG NOMOR 3 TAHUN 1976 TENTANG PERUBAHAN PASAL 18 UNDANG-UNDANG NOMOR 62 TAHUN 1958 TENTANG KEWARGANEGARAAN\n",
+    "pp/2019/40.md": " PERATURAN PEMERINTAH NOMOR 40 TAHUN 2019 TENTANG PELAKSANAAN UNDANG-UNDANG NOMOR 23 TAHUN 2006 SEBAGAIMANA TELAH DIUBAH DENGAN UNDANG-UNDANG NOMOR 24 TAHUN 2013 TENTANG PERUBAHAN ATAS UNDANG-UNDANG NOMOR 23 TAHUN 2006\n",
+}
+
+
+def test_older_wordings_lists_of_numbers_and_qualified_revocations(tmp_path):
+    _write(tmp_path, "pp/1963/25.md", OLD_STYLE)
+    _write(tmp_path, "uu/1971/3.md", DECREE)
+    regs = citator.parse_all(tmp_path)
+    assert _relations(regs, "pp-1963-25") == {
+        ("mengubah", "pp-1958-18"),  # from "Menetapkan: Peraturan Pemerintah tentang Perubahan ..." (no heading)
+        *{("mencabut", f"pp-1961-{n}") for n in (142, 144, 146, 151, 162)},  # one clause, several numbers
+        ("mencabut", "uu-1968-20"),  # not UU 7/1992, named only as the ground ("berdasarkan ...")
+        ("mencabut_sebagian", "pp-1964-31"),  # "tidak berlaku lagi terhadap PERSERO termaksud": only for it
+    }  # the Menimbang's "perlu dicabut" is a reason, not a provision
+    assert _relations(regs, "uu-1971-3") == {("mencabut", "perpu-1960-24"), ("mencabut", "pp-1970-8")}
+
+
+def test_amendment_titles_without_atas_and_mentions_that_amend_nothing(tmp_path):
+    for rel, text in TITLES.items():
+        _write(tmp_path, rel, text)
+    regs = citator.parse_all(tmp_path)
+    assert _relations(regs, "pp-1993-17") == {("mengubah", "pp-1980-10")}
+    assert _relations(regs, "uu-1976-3") == {("mengubah", "uu-1958-62")}  # one Pasal of it: still an amendment
+    assert _relations(regs, "pp-2019-40") == set()  # implements a law whose amendment its title mentions
