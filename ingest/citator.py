@@ -43,7 +43,7 @@ _N = r"(?:[Il] )?[0-9OolIiSB]{1,4}"  # "I 51": OCR split a leading 1 off
 # (Perpu: not a PP); several numbers of one year: "Peraturan Pemerintah No. 142, No. 144 dan No. 162 tahun 1961".
 _NUMS = rf"{_N}(?:\s*[,.]?\s*(?:dan\s+)?(?:Nomor|No\.?)\s*{_N})*"
 _REF = re.compile(
-    r"(?P<kind>Undang\s*-\s*Undang(?!\s*Dasar)|Peraturan\s+Pemerintah(?P<perpu>\s+Pengganti\s+Undang\s*-\s*Undang)?)"
+    r"(?P<kind>Undang\s*-\s*Undang(?!\s*Dasar)|Peraturan\s+Pem[a-z]{2,6}tah(?P<perpu>\s+Pengganti\s+Undang\s*-\s*Undang)?)"
     rf"\s*(?:Republik\s+Indonesia\s+)?(?:Nomor|No\.?)\s*(?P<num>{_NUMS})\s*(?P<prp>Prp\.?\s*)?"
     rf"Tahun\s*(?P<year>{_N})",
     re.I,
@@ -61,8 +61,12 @@ _REVOKE_VERB = re.compile(
 _OWN_VERB = re.compile(r"\b(?:tetap|masih)\s+berlaku\b", re.I)  # "... dinyatakan masih tetap berlaku"
 _DECREE_REVOKES = re.compile(r"\bMencabut\s*:?\s*", re.I)
 _AFTER_VERB_PARTIAL = re.compile(r"\s*(?:lagi\s+)?(?:bagi|terhadap|untuk)\b", re.I)
-_SENTENCE_END = re.compile(r"(?<![\s(][a-z0-9])(?<!\bNo)\.\s+(?=[A-Z])(?!No\.?\s*[\dIl])")  # not "No. 144. No. 146"
-_ITEM_SPLIT = re.compile(r";|\n\s*(?=[a-z0-9]{1,2}[.)]\s)")
+# A sentence ends at ". " before a capital or an ayat "(2)", not after a list marker "c." nor inside "No. 144. No. 146".
+_SENTENCE_END = re.compile(r"(?<![\s(][a-z0-9])(?<!\bNo)\.\s+(?=[A-Z]|\(\d)(?!No\.?\s*[\dIl])")
+_COLON = re.compile(r"(?<!\\):(?=\s)")  # a real colon (OCR writes "T\:" inside words)
+_LIST_AFTER = re.compile(r"\s*(?:lagi\s*)?:\s*")  # "... dinyatakan tidak berlaku lagi: a. PP X; b. PP Y."
+_NEXT_PROVISION = re.compile(r"\n\s*(?:Pasal|BAB)\s+\w+\s*\n|\.\s+(?=Pasal\s)|\.\s*\n")
+_ITEM_SPLIT = re.compile(r";|\n\s*(?=[a-zA-Z0-9]{1,2}[.)]\s|\(\d{1,2}\)\s)")
 _LIST_MARK = re.compile(r"^(?:[a-z]|\d{1,2})[.)]\s*|^(?:dan|serta)\s+", re.I)
 # The heading of the closing provision before its words ("BAB X KETENTUAN PENUTUP Pasal 131 Pada saat ...").
 _LEAD_HEADING = re.compile(r"^.*?\bPasal\s+\d+[A-Z]?\s+(?=Pada\s+saat|Dengan\s|Sejak\s|Undang|Peraturan)", re.S)
@@ -79,9 +83,10 @@ _HEAD = re.compile(rf"NOMOR\s*(?P<num>{_N})\s*TAHUN\s*(?P<year>{_N})(?:\s+\S+)?\
 # Nomor X Tahun Y"; a title that only mentions such a law later ("Pelaksanaan UU 23/2006 sebagaimana telah diubah
 # dengan UU 24/2013 tentang Perubahan atas UU 23/2006") does not amend it.
 _AMENDS = re.compile(
-    r"^PERUBAHAN\s+(?:(?:KEDUA|KETIGA|KEEMPAT|KELIMA|KEENAM|PERTAMA)\s+)?(?:ATAS\s+)?"
+    r"^(?P<verb>PERUBAHAN|PENCABUTAN)\s+(?:(?:KEDUA|KETIGA|KEEMPAT|KELIMA|KEENAM|PERTAMA)\s+)?"
+    r"(?:DAN\s+TAMBAHAN\s+)?(?:ATAS\s+)?"
     r"(?:(?:BEBERAPA\s+)?(?:PASAL|KETENTUAN)[\w\s,()]*?\s+(?:DALAM\s+)?)?"
-    r"(?P<kind>UNDANG\s*-\s*UNDANG|PERATURAN\s+PEMERINTAH(?P<perpu>\s+PENGGANTI\s+UNDANG\s*-\s*UNDANG)?)\s*"
+    r"(?P<kind>UNDANG\s*-\s*UNDANG|PERATURAN\s+PEM[A-Z]{2,6}TAH(?P<perpu>\s+PENGGANTI\s+UNDANG\s*-\s*UNDANG)?)\s*"
     rf"(?:REPUBLIK\s+INDONESIA\s+)?(?:NOMOR|NO\.?)\s*(?P<num>{_N})\s*(?P<prp>PRP\.?\s*)?TAHUN\s*(?P<year>{_N})",
     re.I,
 )
@@ -182,29 +187,41 @@ def revocations(source: str, body: str) -> Iterator[Relation]:
                 seen.add((kind, target))
                 yield Relation(source, kind, target, " ".join(evidence.split())[-200:])
 
-    for verb in _DECREE_REVOKES.finditer(body, begin):  # "Mencabut: Undang-undang No. 24 Prp. tahun 1960."
-        m = _REF.match(body, verb.end())
-        if m:
-            yield from emit("mencabut", m, body[verb.start() : m.end()])
+    for verb in _DECREE_REVOKES.finditer(body, begin):  # "Mencabut: (Penpres 8/1965 dan) UU No. 24 Prp. 1960."
+        end = re.compile(r"\bMenetapkan\b|\n|\s[IVX]+\.\s").search(body, verb.end())
+        segment = body[verb.end() : end.start() if end else verb.end() + 600]
+        for m in _REF.finditer(segment):
+            if not _CONTEXT.search(segment[max(0, m.start() - 40) : m.start()]):
+                yield from emit("mencabut", m, segment[: m.end()])
     for verb in _REVOKE_VERB.finditer(body, begin):
-        ends = [m.end() for m in _SENTENCE_END.finditer(body, max(0, verb.start() - 6000), verb.start())]
-        start = max([max(0, verb.start() - 6000), begin, *ends, body.rfind(":", 0, verb.start()) + 1])
-        items = _ITEM_SPLIT.split(body[start : verb.start()])
-        # "a. UU X ...; b. UU Y ...; yang mengatur ... sepanjang ... dicabut": the qualifier covers the whole list;
-        # "... tidak berlaku lagi bagi PERSERO tersebut": only for some.
-        qualified = (not _REF.search(items[-1]) and bool(_PARTIAL_AFTER.search(items[-1]))) or bool(
-            _AFTER_VERB_PARTIAL.match(body, verb.end()))
-        for item in items:
+        after = _LIST_AFTER.match(body, verb.end())
+        if after:  # the list follows the verb
+            stop = _NEXT_PROVISION.search(body, after.end())
+            region, qualified = body[after.end() : stop.start() if stop else after.end() + 6000], False
+        else:
+            ends = [m.end() for m in _SENTENCE_END.finditer(body, max(0, verb.start() - 6000), verb.start())]
+            colons = [m.end() for m in _COLON.finditer(body, max(0, verb.start() - 6000), verb.start())]
+            start = max([max(0, verb.start() - 6000), begin, *ends, *colons[-1:]])
+            region = body[start : verb.start()]
+            # "a. UU X ...; b. UU Y ...; yang mengatur ... sepanjang ... dicabut": the qualifier covers the list;
+            # "... tidak berlaku lagi bagi PERSERO tersebut": only for some.
+            tail = _ITEM_SPLIT.split(region)[-1]
+            qualified = (not _REF.search(tail) and bool(_PARTIAL_AFTER.search(tail))) or bool(
+                _AFTER_VERB_PARTIAL.match(body, verb.end()))
+        pending = False  # "a. ketentuan Pasal 50 ...; b. Pasal 78 ...; dalam UU 41/1999": parts named before it
+        for item in _ITEM_SPLIT.split(region):
             item = _LIST_MARK.sub("", item.strip())
             if _OWN_VERB.search(item):
                 continue  # an item with its own verb ("... dinyatakan tetap berlaku") is not revoked by this one
             m = _revoked_ref(item)
             if not m:
+                pending = pending or bool(_PARTIAL_BEFORE.search(item))
                 continue
             # Only what names the target itself counts: the words since the last comma before it ("Pasal 157, ...,
             # dan Pasal 159 UU 28/2009" is partial; "Pasal 1 PP ini, PP 57/1971" is not).
             before = _LEAD_HEADING.sub("", item[: m.start()]).rsplit(",", 1)[-1]
-            partial = qualified or _PARTIAL_BEFORE.search(before) or _PARTIAL_AFTER.search(item[m.end() :])
+            partial = qualified or pending or _PARTIAL_BEFORE.search(before) or _PARTIAL_AFTER.search(item[m.end() :])
+            pending = False
             yield from emit("mencabut_sebagian" if partial else "mencabut", m, item[: m.end()])
 
 
@@ -212,7 +229,7 @@ def parse(path: Path, root: Path) -> Regulation:
     """One file of the data set: its metadata and relations."""
     rel = path.relative_to(root).parts
     kind, year, num = rel[0], int(rel[1]), int(path.stem)
-    text = path.read_text(encoding="utf-8", errors="replace")
+    text = path.read_text(encoding="utf-8", errors="replace").replace("^", "")  # OCR carets: "^TAHUN ^2O1O"
     reg = Regulation(reg_id(kind, num, year), KINDS[kind], num, year)
     head = _HEAD.search(text[:HEAD_CHARS])
     title = ""
@@ -235,7 +252,8 @@ def parse(path: Path, root: Path) -> Regulation:
             reg.relations.append(Relation(reg.id, "menetapkan", amender, " ".join(enacts.group(0).split())[:200]))
             amended = _AMENDS.search(enacts.group("rest"))
         if amended and (target := _ref(amended)):
-            reg.relations.append(Relation(amender, "mengubah", target, " ".join(amended.group(0).split())))
+            kind = "mencabut" if amended.group("verb").upper() == "PENCABUTAN" else "mengubah"  # "Pencabutan Perpu X"
+            reg.relations.append(Relation(amender, kind, target, " ".join(amended.group(0).split())))
     for name, pattern in (("ditetapkan", _ENACTED), ("diundangkan", _PROMULGATED)):
         if m := pattern.search(text):
             setattr(reg, name, m.group("date"))

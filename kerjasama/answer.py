@@ -13,6 +13,7 @@ corpus does not hold), says so.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import time
@@ -25,6 +26,7 @@ from kerjasama.errors import QuestionError
 from kerjasama.legalref import LegalRefs
 from kerjasama.models import Answer, Chunk, Citation, Hit, label_depth
 from kerjasama.query import Query
+from kerjasama.relations import Relations
 from kerjasama.retrieve import Filters, HybridRetriever
 from kerjasama.settings import Settings
 from kerjasama.text import normalize, sentence_spans, token_set, tokenize
@@ -63,6 +65,8 @@ def _messages(lang: str) -> dict[str, str]:
             "repealed_unknown": "Note: {short} has been repealed.",
             "ocr": "Note: {short} is OCR text with defects; check quotes against the official copy.",
             "secondary": "Note: {short} is a secondary source (not law).",
+            "amended": "Note: {short} was amended by {by} (citator); the corpus holds the text before those "
+                       "amendments: check whether the quoted provision was changed.",
             "status_repealed": "Status: {short} is no longer in force: it was revoked by {by}.",
             "status_repealed_catalog": "Status: {short} is no longer in force (repealed; replaced by {repl}).",
             "status_in_force": "Status: {short} is in force (as far as the corpus records).",
@@ -81,6 +85,8 @@ def _messages(lang: str) -> dict[str, str]:
         "repealed_unknown": "Catatan: {short} telah dicabut.",
         "ocr": "Catatan: {short} adalah teks OCR dengan cacat; periksa kutipan terhadap salinan resmi.",
         "secondary": "Catatan: {short} adalah sumber sekunder (bukan peraturan).",
+        "amended": "Catatan: {short} telah diubah dengan {by} (citator); korpus memuat teks sebelum perubahan itu: "
+                   "periksa apakah ketentuan yang dikutip ikut diubah.",
         "status_repealed": "Status: {short} sudah tidak berlaku: dicabut oleh {by}.",
         "status_repealed_catalog": "Status: {short} sudah tidak berlaku (dicabut; diganti oleh {repl}).",
         "status_in_force": "Status: {short} berlaku (sejauh dicatat korpus).",
@@ -145,6 +151,11 @@ class Answerer:
         self.retriever = retriever
         self.settings = settings or retriever.settings
         self.catalog: Catalog = retriever.catalog
+
+    @functools.cached_property
+    def relations(self) -> Relations | None:
+        """The citator's graph (``make citator``), read once; None when it was not built."""
+        return Relations.load(self.settings.citator_file())
 
     def check_question(self, question: str) -> str:
         """The question stripped, or QuestionError with a bilingual message."""
@@ -548,6 +559,10 @@ class Answerer:
                 notes.append(msg["ocr"].format(short=meta.short))
             elif meta.status == "sekunder":
                 notes.append(msg["secondary"].format(short=meta.short))
+            if not meta.repealed and self.relations is not None and (
+                by := self.relations.amenders_outside(meta, self.catalog)
+            ):
+                notes.append(msg["amended"].format(short=meta.short, by=", ".join(by)))
         if notes:
             lines.append("")
             lines.extend(dict.fromkeys(notes))

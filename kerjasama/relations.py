@@ -72,6 +72,15 @@ class Relations:
         out.update({name: [self._ref(r["target"]) for r in own if r["type"] == name] for name in _OWN})
         return out
 
+    def amenders_outside(self, meta: DocumentMeta, catalog: Catalog) -> list[str]:
+        """Short names of the regulations that amended ``meta`` and that the corpus does not hold (its text of
+        ``meta`` may be out of date there), oldest first."""
+        found = self.of(meta)
+        if found is None:
+            return []
+        held = {nid for m in catalog if (nid := self.national_id(m))}
+        return [r["short"] for r in found["diubah_oleh"] if r["id"] not in held]
+
     def disagreements(self, catalog: Catalog) -> list[str]:
         """Statutes whose catalog status (repealed or not) the graph contradicts, one line each."""
         out = []

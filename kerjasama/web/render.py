@@ -176,6 +176,22 @@ def sources_html(answer: dict, library: Library | None, turn: int, root: str = "
     return "".join(items)
 
 
+_CITATOR = (("dicabut_oleh", "dicabut oleh / revoked by"), ("diubah_oleh", "diubah dengan / amended by"),
+            ("mencabut", "mencabut / revokes"), ("mencabut_sebagian", "mencabut sebagian / partly revokes"),
+            ("mengubah", "mengubah / amends"))
+
+
+def citator_html(info: DocumentInfo) -> str:
+    """What the citator (``make citator``) mined about a statute, one escaped line; "" without it."""
+    found = info.citator
+    if not found:
+        return ""
+    parts = [f"{label}: {', '.join(r['short'] for r in found[key])}" for key, label in _CITATOR if found.get(key)]
+    if not parts:
+        parts = [f"status {found['status']}"]
+    return f'<div class="kjs-citator">Citator: {esc(" · ".join(parts))}</div>'
+
+
 def catalog_html(docs: Iterable[DocumentInfo], root: str = "") -> str:
     """The catalog table of the Dokumen tab."""
     rows = []
@@ -183,7 +199,8 @@ def catalog_html(docs: Iterable[DocumentInfo], root: str = "") -> str:
         badge = status_badge(d.status, d.status_label_id, d.replaced_by_short)
         rows.append(
             f'<tr data-doc="{esc(d.id)}"><td><a href="{reader_href(root, d.id)}" target="_blank" rel="noopener">'
-            f"{esc(d.title)}</a></td><td>{esc(d.short)}</td><td>{badge}</td><td class=\"kjs-num\">{d.chunks}</td>"
+            f"{esc(d.title)}</a></td><td>{esc(d.short)}</td><td>{badge}{citator_html(d)}</td>"
+            f"<td class=\"kjs-num\">{d.chunks}</td>"
             f"<td>{esc(d.last_ingested)}</td></tr>"
         )
     return (
@@ -227,7 +244,7 @@ def reader_html(
         f'<div class="kjs-reader" data-doc="{esc(info.id)}"><div class="kjs-reader-head"><strong>{esc(info.title)}'
         f"</strong> {badge}<br><span>{esc(info.short)} · {info.chunks} chunk · "
         f'<a href="{reader_href(root, info.id, focus)}" target="_blank" rel="noopener">'
-        "dokumen lengkap / full document ↗</a></span></div>"
+        f"dokumen lengkap / full document ↗</a></span>{citator_html(info)}</div>"
     ]
     for s in shown:
         span = s.locate(chunk_id, quote) if s.key == focus and quote else None
@@ -258,6 +275,6 @@ def document_page(info: DocumentInfo, sections: list[Section], root: str = "") -
         f"<title>{esc(info.short)} — kerjasama</title><style>{PAGE_CSS}</style></head><body>"
         f'<nav><a href="{root}/">← kerjasama</a></nav><h1>{esc(info.title)}</h1>'
         f"<p>{esc(info.short)} {badge} · {info.chunks} chunk · "
-        f"terakhir diindeks / last ingested {esc(info.last_ingested)}</p>"
+        f"terakhir diindeks / last ingested {esc(info.last_ingested)}</p>{citator_html(info)}"
         f"{f'<p>{esc(info.quality)}</p>' if info.quality else ''}<main>{body}</main></body></html>"
     )

@@ -186,3 +186,35 @@ def test_amendment_titles_without_atas_and_mentions_that_amend_nothing(tmp_path)
     assert _relations(regs, "pp-1993-17") == {("mengubah", "pp-1980-10")}
     assert _relations(regs, "uu-1976-3") == {("mengubah", "uu-1958-62")}  # one Pasal of it: still an amendment
     assert _relations(regs, "pp-2019-40") == set()  # implements a law whose amendment its title mentions
+
+
+LIST_AFTER = """ PERATURAN PEMERINTAH REPUBLIK INDONESIA NOMOR 4 TAHUN 1976 TENTANG ^PENGATURAN ^TAHUN
+MEMUTUSKAN:
+Pasal 20
+(1) Pada saat mulai berlakunya Peraturan Pemerintah ini, peraturan pelaksanaan yang telah ada dinyatakan tetap berlaku.
+(2) Dengan berlakunya Peraturan Pemerintah ini, maka dinyatakan tidak berlaku lagi :
+a. Peraturan Pemerintah Nomor 41 Tahun 1952;
+b. Peraturan Pemerintah Nomor 37 Tahun 1956, tentang Perubahan Peraturan Pemerintah Nomor 41 Tahun 1952.
+Pasal 21
+Pada saat Peraturan Pemerintah ini mulai berlaku, Peraturan Pemerintah Nomor 7 Tahun 2008 tentang Dekonsentrasi dan T\\: gas Pembantuan (Lembaran Negara Tahun 2008 Nomor 20), dicabut dan dinyatakan tidak berlaku.
+Pasal 22
+Pada saat Peraturan Pemerintah ini mulai berlaku:
+a. ketentuan Pasal 50 ayat (1) dan ayat (3) huruf a, huruf f, serta huruf k; dan
+b. ketentuan Pasal 78 ayat (1);
+dalam Peraturan Pemerintah Nomor 41 Tahun 1999 tentang Kehutanan dicabut dan dinyatakan tidak berlaku.
+"""
+
+REPEAL_TITLE = " UNDANG-UNDANG REPUBLIK INDONESIA NOMOR 11 TAHUN 2015 TENTANG PENCABUTAN PERATURAN PEMERINTAH PENGGANTI UNDANG-UNDANG NOMOR 4 TAHUN 2008\n"
+
+
+def test_a_list_after_the_verb_ayat_sentences_ocr_colons_and_parts_named_before_the_law(tmp_path):
+    _write(tmp_path, "pp/1976/4.md", LIST_AFTER)
+    _write(tmp_path, "uu/2015/11.md", REPEAL_TITLE)
+    regs = {r.id: r for r in citator.parse_all(tmp_path)}
+    assert _relations(list(regs.values()), "pp-1976-4") == {
+        ("mencabut", "pp-1952-41"), ("mencabut", "pp-1956-37"),  # "dinyatakan tidak berlaku lagi: a. ...; b. ..."
+        ("mencabut", "pp-2008-7"),  # "T\\: gas" is OCR, not the colon that starts a list
+        ("mencabut_sebagian", "pp-1999-41"),  # its Pasal named in the items before it
+    }  # ayat (1) "tetap berlaku" is its own sentence: nothing of it is revoked
+    assert regs["pp-1976-4"].tentang == "PENGATURAN TAHUN"  # OCR carets dropped
+    assert _relations(list(regs.values()), "uu-2015-11") == {("mencabut", "perpu-2008-4")}  # "Pencabutan Perpu"

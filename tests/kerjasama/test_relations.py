@@ -19,11 +19,16 @@ from kerjasama.relations import Relations, short
 from tests.conftest import ROOT
 from tests.ingest.test_citator import PP_2018_28, UU_2014_23, UU_2015_9
 
+# A made-up later amendment of PP 28/2018 (the data set has none): what an answer quoting PP 28/2018 must then say.
+AMENDS_PP_28 = "PERATURAN PEMERINTAH NOMOR 1 TAHUN 2030 TENTANG PERUBAHAN ATAS PERATURAN PEMERINTAH NOMOR 28 TAHUN 2018"
+
 
 @pytest.fixture(scope="module")
 def relations_file(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("national")
-    for rel, text in {"uu/2014/23.md": UU_2014_23, "pp/2018/28.md": PP_2018_28, "uu/2015/9.md": UU_2015_9}.items():
+    files = {"uu/2014/23.md": UU_2014_23, "pp/2018/28.md": PP_2018_28, "uu/2015/9.md": UU_2015_9,
+             "pp/2030/1.md": AMENDS_PP_28}
+    for rel, text in files.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text, encoding="utf-8")
     out = root / "relations.json"
@@ -74,8 +79,26 @@ def test_the_served_documents_api_shows_the_graph(slice_settings, answerer, rela
     with serve(create_app(web_settings(slice_settings, citator_path=relations_file), answerer)) as url:
         doc = httpx.get(url + "/api/documents/pp-50-2007", timeout=30).json()
         listed = {d["id"]: d for d in httpx.get(url + "/api/documents", timeout=30).json()["documents"]}
+        page = httpx.get(url + "/dokumen/pp-50-2007", timeout=30).text
     assert doc["citator"]["status"] == "dicabut" and doc["citator"]["dicabut_oleh"][0]["short"] == "PP 28/2018"
     assert listed["pp-28-2018"]["citator"]["mencabut"][0]["id"] == "pp-2007-50"
+    assert listed["pp-28-2018"]["citator"]["diubah_oleh"][0]["short"] == "PP 1/2030"
     assert listed["uu-24-2000"]["citator"] is None
+    assert '<div class="kjs-citator">Citator: dicabut oleh / revoked by: PP 28/2018</div>' in page
     with serve(create_app(web_settings(slice_settings), answerer)) as url:  # no graph: no citator field values
         assert httpx.get(url + "/api/documents/pp-50-2007", timeout=30).json()["citator"] is None
+
+
+def test_an_answer_quoting_an_amended_statute_says_so(slice_settings, embeddings, relations_file):
+    from kerjasama.service import build_answerer
+
+    question = "Berapa lama DPRD memberi persetujuan atas rencana kerja sama dengan pemerintah daerah di luar negeri?"
+    with_graph = build_answerer(slice_settings.model_copy(update={"citator_path": relations_file}),
+                                embeddings=embeddings)
+    ans = with_graph.ask(question, lang="id")
+    assert ans.citations[0].doc_id == "pp-28-2018"
+    assert "Catatan: PP 28/2018 telah diubah dengan PP 1/2030 (citator)" in ans.answer
+    en = with_graph.ask(question, lang="en").answer
+    assert "Note: PP 28/2018 was amended by PP 1/2030 (citator)" in en
+    without = build_answerer(slice_settings, embeddings=embeddings).ask(question, lang="id")
+    assert without.citations == ans.citations and "citator" not in without.answer
