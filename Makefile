@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 STAMP  := $(VENV)/.installed
 
-.PHONY: run chat test install install-llm install-st ingest citator ask eval ablation gate bench lint clean
+.PHONY: run chat test install install-llm install-st ingest citator chroma ask eval ablation gate bench lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -54,6 +54,13 @@ chat: $(STAMP)
 
 ingest: $(STAMP)
 	$(PY) -m ingest
+
+## A Chroma server on loopback for deployments of several app processes (README, "Deployment"): its data in
+## data/chroma-server; ingest with KERJASAMA_CHROMA_URL=http://127.0.0.1:$(CHROMA_PORT) publishes the index there.
+CHROMA_PORT ?= 8000
+chroma: $(STAMP)
+	mkdir -p data/chroma-server
+	$(VENV)/bin/chroma run --path data/chroma-server --host 127.0.0.1 --port $(CHROMA_PORT)
 
 ## The citator of the national data set (issue: national corpus): unpack it once, mine revoke / amend relations and
 ## each regulation's status into data/national/relations.json (a summary is printed), which the app then shows.

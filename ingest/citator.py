@@ -43,14 +43,14 @@ _N = r"(?:[Il] )?[0-9OolIiSB]{1,4}"  # "I 51": OCR split a leading 1 off
 # (Perpu: not a PP); several numbers of one year: "Peraturan Pemerintah No. 142, No. 144 dan No. 162 tahun 1961".
 _NUMS = rf"{_N}(?:\s*[,.]?\s*(?:dan\s+)?(?:Nomor|No\.?)\s*{_N})*"
 _REF = re.compile(
-    r"(?P<kind>Undang\s*-\s*Undang(?!\s*Dasar)|Peraturan\s+Pem[a-z]{2,6}tah(?P<perpu>\s+Pengganti\s+Undang\s*-\s*Undang)?)"
+    r"(?P<kind>Undang\s*-\s*Undang(?!\s*Dasar)|Peraturan\s*Pem[a-z]{2,6}tah(?P<perpu>\s+Pengganti\.?\s+Undang\s*-\s*Undang)?)"
     rf"\s*(?:Republik\s+Indonesia\s+)?(?:Nomor|No\.?)\s*(?P<num>{_NUMS})\s*(?P<prp>Prp\.?\s*)?"
     rf"Tahun\s*(?P<year>{_N})",
     re.I,
 )
 # A reference named only as the ground, the amender or the law something becomes subject to ("berdasarkan UU 7/1992",
 # "sebagaimana telah diubah terakhir dengan UU 9/1968", "tunduk pada UU 40/2007") is not the one revoked.
-_CONTEXT = re.compile(r"(?:berdasarkan|dengan|diubah|menurut|pada|oleh|atas)\s*$", re.I)
+_CONTEXT = re.compile(r"(?:berdasarkan|dengan|diubah|menurut|pada|oleh|atas|dimaksud\s+dalam)\s*$", re.I)
 # "... dicabut dan dinyatakan tidak berlaku", "dinyatakan tidak berlaku (lagi)", "... tidak berlaku lagi", "... (dengan
 # ini) dicabut." (not "perlu / telah dicabut"), and the older decree "MEMUTUSKAN: Mencabut: UU No. 24 Prp. tahun 1960".
 _REVOKE_VERB = re.compile(
@@ -58,11 +58,13 @@ _REVOKE_VERB = re.compile(
     r"|(?<!perlu )(?<!telah )(?<!harus )(?<!akan )(?<!dapat )\bdicabut\b(?!\s+dan)",
     re.I,
 )
+_JOINED = re.compile(r"\s*(?:\([^()]*\)\s*)?(?:,|jo\.?|dan|serta)\s*$", re.I)  # the next one is revoked too
 _OWN_VERB = re.compile(r"\b(?:tetap|masih)\s+berlaku\b", re.I)  # "... dinyatakan masih tetap berlaku"
 _DECREE_REVOKES = re.compile(r"\bMencabut\s*:?\s*", re.I)
 _AFTER_VERB_PARTIAL = re.compile(r"\s*(?:lagi\s+)?(?:bagi|terhadap|untuk)\b", re.I)
-# A sentence ends at ". " before a capital or an ayat "(2)", not after a list marker "c." nor inside "No. 144. No. 146".
-_SENTENCE_END = re.compile(r"(?<![\s(][a-z0-9])(?<!\bNo)\.\s+(?=[A-Z]|\(\d)(?!No\.?\s*[\dIl])")
+# A sentence ends at ". " before a capital or an ayat "(2)", not after a list marker "c." nor inside "No. 144. No. 146"
+# nor after "jo." ("PP 110/1961 jo. PP 15/1971").
+_SENTENCE_END = re.compile(r"(?<![\s(][a-z0-9])(?<!\bNo)(?<!\bjo)\.\s+(?=[A-Z]|\(\d)(?!No\.?\s*[\dIl])")
 _COLON = re.compile(r"(?<!\\):(?=\s)")  # a real colon (OCR writes "T\:" inside words)
 _LIST_AFTER = re.compile(r"\s*(?:lagi\s*)?:\s*")  # "... dinyatakan tidak berlaku lagi: a. PP X; b. PP Y."
 _NEXT_PROVISION = re.compile(r"\n\s*(?:Pasal|BAB)\s+\w+\s*\n|\.\s+(?=Pasal\s)|\.\s*\n")
@@ -71,10 +73,16 @@ _LIST_MARK = re.compile(r"^(?:[a-z]|\d{1,2})[.)]\s*|^(?:dan|serta)\s+", re.I)
 # The heading of the closing provision before its words ("BAB X KETENTUAN PENUTUP Pasal 131 Pada saat ...").
 _LEAD_HEADING = re.compile(r"^.*?\bPasal\s+\d+[A-Z]?\s+(?=Pada\s+saat|Dengan\s|Sejak\s|Undang|Peraturan)", re.S)
 # Only some of a regulation: its Pasal, Bab or provisions ("Pasal 157 ... UU 28/2009"), or "UU X ... sepanjang ...".
-_PARTIAL_BEFORE = re.compile(r"\b(?:Pasal|Bab|Bagian|ayat|huruf|angka)\s+\w|\bketentuan\b", re.I)
+_PARTIAL_BEFORE = re.compile(r"\b(?:Pasal|Bab|Bagian|ayat|huruf|angka|Lampiran)\s+\w|\bketentuan\b"
+                             r"|\byang\s+berlaku\s+(?:pada|bagi|di)\b", re.I)
+# A provision's own heading before its words ("BAB XVII KETENTUAN PENUTUP\nPasal 124", a "Pasal 1" that starts the
+# item) names no part; "..., dan Pasal 159 UU 28/2009" does.
+_HEADING_TAIL = re.compile(r"(?:(?:^|\n)\s*BAB\s+[IVXLC]+\b[^\n]*\n\s*|(?:^|\n)\s*)Pasal\s+\d+[A-Z]?\s*"
+                           r"(?:\(\d+\)\s*)?$")
 _PARTIAL_AFTER = re.compile(r"\bsepanjang\b|\byang\s+mengatur\b|\bkecuali\b|\bkhusus\s+mengenai\b", re.I)
 _DECREE = re.compile(r"\bMEMUTUSKAN\b|\bMenetapkan\s*:", re.I)  # the enacting part starts here
 _PENJELASAN = re.compile(r"^\s*PENJELASAN\b(?:\s+ATAS)?", re.M)
+_LAMPIRAN = re.compile(r"^\s*LAMPIRAN\b", re.M)
 # The heading, in capitals: "NOMOR 28 TAHUN 2018 TENTANG KERJA SAMA DAERAH" (OCR may leave a stray token before
 # TENTANG); the title ends at "DENGAN RAHMAT" or the end of its line.
 _HEAD = re.compile(rf"NOMOR\s*(?P<num>{_N})\s*TAHUN\s*(?P<year>{_N})(?:\s+\S+)?\s+TENTANG\s+(?P<title>[^\n]+?)\s*"
@@ -83,10 +91,10 @@ _HEAD = re.compile(rf"NOMOR\s*(?P<num>{_N})\s*TAHUN\s*(?P<year>{_N})(?:\s+\S+)?\
 # Nomor X Tahun Y"; a title that only mentions such a law later ("Pelaksanaan UU 23/2006 sebagaimana telah diubah
 # dengan UU 24/2013 tentang Perubahan atas UU 23/2006") does not amend it.
 _AMENDS = re.compile(
-    r"^(?P<verb>PERUBAHAN|PENCABUTAN)\s+(?:(?:KEDUA|KETIGA|KEEMPAT|KELIMA|KEENAM|PERTAMA)\s+)?"
+    r"^(?P<verb>PERUBAHAN|PENCABUTAN)\s+(?:(?:PERTAMA|KE[A-Z]+(?:\s+(?:BELAS|PULUH(?:\s+[A-Z]+)?))?)\s+)?"
     r"(?:DAN\s+TAMBAHAN\s+)?(?:ATAS\s+)?"
     r"(?:(?:BEBERAPA\s+)?(?:PASAL|KETENTUAN)[\w\s,()]*?\s+(?:DALAM\s+)?)?"
-    r"(?P<kind>UNDANG\s*-\s*UNDANG|PERATURAN\s+PEM[A-Z]{2,6}TAH(?P<perpu>\s+PENGGANTI\s+UNDANG\s*-\s*UNDANG)?)\s*"
+    r"(?P<kind>UNDANG\s*-\s*UNDANG|PERATURAN\s*PEM[A-Z]{2,6}TAH(?P<perpu>\s+PENGGANTI\s+UNDANG\s*-\s*UNDANG)?)\s*"
     rf"(?:REPUBLIK\s+INDONESIA\s+)?(?:NOMOR|NO\.?)\s*(?P<num>{_N})\s*(?P<prp>PRP\.?\s*)?TAHUN\s*(?P<year>{_N})",
     re.I,
 )
@@ -169,9 +177,10 @@ def _revoked_ref(item: str) -> re.Match | None:
 
 
 def body_of(text: str) -> str:
-    """The text before the Penjelasan (the elucidation explains; it enacts nothing)."""
-    m = _PENJELASAN.search(text, TITLE_CHARS)
-    return text[: m.start()] if m else text
+    """The text before the Penjelasan (the elucidation explains; it enacts nothing) and before a Lampiran (its
+    tables and drafting examples, "Contoh: ... dicabut dan dinyatakan tidak berlaku", revoke nothing)."""
+    ends = [m.start() for m in (_PENJELASAN.search(text, TITLE_CHARS), _LAMPIRAN.search(text, TITLE_CHARS)) if m]
+    return text[: min(ends)] if ends else text
 
 
 def revocations(source: str, body: str) -> Iterator[Relation]:
@@ -215,14 +224,20 @@ def revocations(source: str, body: str) -> Iterator[Relation]:
                 continue  # an item with its own verb ("... dinyatakan tetap berlaku") is not revoked by this one
             m = _revoked_ref(item)
             if not m:
-                pending = pending or bool(_PARTIAL_BEFORE.search(item))
+                pending = pending or bool(_PARTIAL_BEFORE.search(_HEADING_TAIL.sub("", item)))
                 continue
             # Only what names the target itself counts: the words since the last comma before it ("Pasal 157, ...,
             # dan Pasal 159 UU 28/2009" is partial; "Pasal 1 PP ini, PP 57/1971" is not).
-            before = _LEAD_HEADING.sub("", item[: m.start()]).rsplit(",", 1)[-1]
+            before = _HEADING_TAIL.sub("", _LEAD_HEADING.sub("", item[: m.start()]).rsplit(",", 1)[-1])
             partial = qualified or pending or _PARTIAL_BEFORE.search(before) or _PARTIAL_AFTER.search(item[m.end() :])
             pending = False
-            yield from emit("mencabut_sebagian" if partial else "mencabut", m, item[: m.end()])
+            kind = "mencabut_sebagian" if partial else "mencabut"
+            yield from emit(kind, m, item[: m.end()])
+            for more in _REF.finditer(item, m.end()):  # "PP 110/1961 (LN ...) jo. PP 15/1971", "PP X dan Perpu Y"
+                if not _JOINED.match(item[m.end() : more.start()]):
+                    break
+                yield from emit(kind, more, item[: more.end()])
+                m = more
 
 
 def parse(path: Path, root: Path) -> Regulation:

@@ -86,6 +86,7 @@ class IngestReport:
     resumed: int = 0  # vectors taken from the journal of an interrupted ingest
     snapshot: str = ""  # the snapshot current after this run
     waited: float = 0.0  # seconds spent waiting for another ingest
+    server_vectors: int = 0  # vectors written to the Chroma server (KERJASAMA_CHROMA_URL)
 
     def summary(self) -> str:
         """A short human summary (Indonesian / English)."""
@@ -206,6 +207,7 @@ def ingest(
         if (not rebuild and current_ok and manifest.get("content") == fingerprint
                 and all(manifest.get(k) == v for k, v in extra.items())):
             report.snapshot = current.snapshot_id
+            _publish_to_server(settings, report, embeddings, name, phase)
             report.seconds = time.perf_counter() - started
             phase("done")
             return report
@@ -250,9 +252,29 @@ def ingest(
         report.snapshot = writer.publish(on_phase=phase)
         journal.unlink(missing_ok=True)
         report.lexical_rebuilt = True
+        _publish_to_server(settings, report, embeddings, name, phase)
     report.seconds = time.perf_counter() - started
     phase("done")
     return report
+
+
+def _publish_to_server(settings: Settings, report: IngestReport, embeddings, name: str, phase) -> None:
+    """With ``KERJASAMA_CHROMA_URL``: the current snapshot's vectors into the server (kerjasama.chromaserver),
+    the previous snapshot's collection kept for readers that still pin it, older ones dropped."""
+    if not settings.chroma_url:
+        return
+    from kerjasama import chromaserver
+
+    phase("server")
+    store = IndexStore(report.index_dir, embeddings, name)
+    manifest, rows, vectors = store.salvage()
+    current = read_current(report.index_dir) or {}
+    keep = {chromaserver.collection_name(report.index_dir.name, current["previous"])} if current.get("previous") \
+        else set()
+    target = chromaserver.collection_name(report.index_dir.name, store.snapshot_id)
+    report.server_vectors = chromaserver.publish(
+        chromaserver.client(settings.chroma_url), target, rows, vectors, (manifest or {}).get("embedder", name),
+        store._adapter().function, keep)
 
 
 # Bump when what corpus_deriver computes changes, so an unchanged corpus gets its artifacts rebuilt.

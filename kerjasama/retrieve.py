@@ -74,7 +74,7 @@ class HybridRetriever:
         self.reranker = reranker if reranker is not None else get_reranker(settings)
         self.catalog = catalog or load_catalog(settings.corpus_dir)
         self.store = IndexStore(settings.index_dir(), self.embeddings, embedder_id(self.embeddings),
-                                dense_memory_max=settings.dense_memory_max)
+                                dense_memory_max=settings.dense_memory_max, chroma_url=settings.chroma_url)
         self.features = ranking.Features.from_settings(
             settings.glossary, settings.legal_refs, settings.legal_boosts, settings.ranking_off
         )

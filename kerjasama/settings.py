@@ -104,6 +104,12 @@ class Settings(BaseSettings):
         0.45, ge=0, le=1, description="Refuse when less than this share of the question's key terms is in the evidence."
     )
     max_question_chars: int = Field(2000, ge=10, description="Longest question accepted, in characters.")
+    chroma_url: str = Field(
+        "",
+        description="A Chroma server (http://host:port, e.g. from `make chroma`) holding the index's vectors: ingest "
+        "publishes each snapshot there and the app reads from it (set KERJASAMA_DENSE_MEMORY_MAX=0 to search there "
+        "too). Empty: the Chroma folder inside each snapshot.",
+    )
     dense_memory_max: int = Field(
         100_000, ge=0, le=10_000_000,
         description="Dense search runs exactly, over the index's own vectors in memory, when the index holds at most "

@@ -289,8 +289,9 @@ class IndexStore:
     """
 
     def __init__(self, index_dir: Path, embeddings: Any, embedder_name: str, snapshot: Path | None = None,
-                 dense_memory_max: int = 0) -> None:
+                 dense_memory_max: int = 0, chroma_url: str = "") -> None:
         self.dir = Path(index_dir)
+        self.chroma_url = chroma_url  # read the vectors from this Chroma server (kerjasama.chromaserver)
         self.dense_memory_max = dense_memory_max  # search in memory up to this many vectors (0: always Chroma)
         self._exact: ExactVectors | None = None
         self._by_row_id: dict[str, dict] = {}
@@ -407,6 +408,8 @@ class IndexStore:
     def _check_chroma(self, snap: Path) -> list[str]:
         """Open the private copy and compare Chroma with the manifest: ids, count, embedder, a vector sample."""
         assert self._manifest is not None
+        if self.chroma_url:
+            return self._check_server(snap)
         client, problems = _private_chroma(snap, self._manifest["files"])
         if problems:
             return problems
@@ -416,6 +419,24 @@ class IndexStore:
             return [f"Chroma cannot open the collection ({type(exc).__name__})"]
         self._collection = collection
         return self._compare_vectors(sample=QUICK_SAMPLE)
+
+    def _check_server(self, snap: Path) -> list[str]:
+        """The snapshot's collection in the Chroma server, checked like a private copy; one that is missing or
+        incomplete (a publish that did not finish) means the index is not ready there: ingest publishes it."""
+        from kerjasama import chromaserver
+
+        name = chromaserver.collection_name(self.dir.name, snap.name)
+        try:
+            self._collection = chromaserver.client(self.chroma_url).get_collection(
+                name, embedding_function=self._adapter().function)
+        except Exception as exc:  # noqa: BLE001 - unreachable server or no such collection
+            raise IndexNotReadyError(self.dir, f"the Chroma server has no collection {name} or cannot be reached "
+                                               f"({type(exc).__name__}); start it and run `python -m ingest`") from exc
+        problems = self._compare_vectors(sample=QUICK_SAMPLE)
+        if problems and all(p.startswith(("Chroma holds", "ids differ")) for p in problems):
+            raise IndexNotReadyError(self.dir, f"the Chroma server's collection {name} is incomplete; run "
+                                               "`python -m ingest`")
+        return problems
 
     def _compare_vectors(self, sample: int | None) -> list[str]:
         """Ids, count, embedder and (a ``sample`` of, or every) vector of Chroma against the snapshot's files."""

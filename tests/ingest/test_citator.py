@@ -218,3 +218,35 @@ def test_a_list_after_the_verb_ayat_sentences_ocr_colons_and_parts_named_before_
     }  # ayat (1) "tetap berlaku" is its own sentence: nothing of it is revoked
     assert regs["pp-1976-4"].tentang == "PENGATURAN TAHUN"  # OCR carets dropped
     assert _relations(list(regs.values()), "uu-2015-11") == {("mencabut", "perpu-2008-4")}  # "Pencabutan Perpu"
+
+
+MORE = {
+    "pp/1971/35.md": """ PERATURAN PEMERINTAH NOMOR 35 TAHUN 1971 TENTANG PENGALIHAN BENTUK
+MEMUTUSKAN:
+Pasal 6
+Terhitung sejak dibubarkannya Perusahaan Negara sebagaimana yang dimaksudkan dalam ayat (2) Pasal 1 Peraturan Pemerintah ini, Peraturan Pemerintah No. 110 tahun 1961 (Lembaran-Negara tahun 1961 No. 134) jo. Peraturan Pemerintah No. 15 tahun 1971 dinyatakan tidak berlaku.
+Pasal 7
+Tarif atas jenis Penerimaan Negara Bukan Pajak yang berlaku pada Badan Meteorologi sebagaimana diatur dalam Peraturan Pemerintah Nomor 14 Tahun 2000, dicabut dan dinyatakan tidak berlaku.
+BAB IX KETENTUAN PENUTUP
+Pasal 21
+(1) Sejak mulai berlakunya undang-undang ini maka Undang-undang Nomor 3 Tahun 1975 tentang Partai Politik sebagaimana telah diubah dengan Undang-undang Nomor 3 Tahun 1985 dinyatakan tidak berlaku lagi.
+(2) Segala ketentuan dan peraturan yang bertentangan dengan undang-undang ini dinyatakan tidak berlaku.
+LAMPIRAN
+Contoh: Pada saat Undang-Undang ini mulai berlaku, Undang-Undang Nomor 22 Tahun 2003 dicabut dan dinyatakan tidak berlaku.
+""",
+    "pp/2014/40.md": " PERATURAN PEMERINTAH NOMOR 40 TAHUN 2014 TENTANG PERUBAHAN KETIGA BELAS ATAS PERATURANPEMERINTAH NOMOR 10 TAHUN 1980\n",
+    "pp/2013/34.md": " PERATURAN PEMERINTAH NOMOR 34 TAHUN 2013 TENTANG PENCABUTAN PERATURAN PEMERINTAH NOMOR 11 TAHUN 2000\nMEMUTUSKAN:\nPasal 1 Peraturan Pemerintah Nomor 11 Tahun 2000 tentang Tarif dicabut dan dinyatakan tidak berlaku.\n",
+}
+
+
+def test_jo_lists_partial_tariffs_headings_and_drafting_examples(tmp_path):
+    for rel, text in MORE.items():
+        _write(tmp_path, rel, text)
+    regs = citator.parse_all(tmp_path)
+    assert _relations(regs, "pp-1971-35") == {
+        ("mencabut", "pp-1961-110"), ("mencabut", "pp-1971-15"),  # "PP 110/1961 jo. PP 15/1971"
+        ("mencabut_sebagian", "pp-2000-14"),  # only the tariffs "yang berlaku pada" one body
+        ("mencabut", "uu-1975-3"),  # the BAB and Pasal headings before "(1)" name no part of it
+    }  # the Lampiran's drafting example revokes nothing
+    assert _relations(regs, "pp-2014-40") == {("mengubah", "pp-1980-10")}  # thirteenth amendment, OCR-joined words
+    assert _relations(regs, "pp-2013-34") == {("mencabut", "pp-2000-11")}  # "Pasal 1" is the provision's heading
