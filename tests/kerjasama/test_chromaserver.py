@@ -12,10 +12,8 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from ingest.index import ingest
@@ -23,7 +21,7 @@ from kerjasama import chromaserver
 from kerjasama.errors import IndexNotReadyError
 from kerjasama.service import build_answerer
 from kerjasama.settings import Settings
-from tests.conftest import ROOT, copy_corpus
+from tests.conftest import ROOT, copy_corpus, wait_until_up
 from tests.web.conftest import free_port
 
 QUESTION = "Siapa yang mewakili pemerintah dalam membuat perjanjian internasional?"
@@ -39,16 +37,7 @@ def server(tmp_path_factory):
     proc = subprocess.Popen([str(CHROMA), "run", "--path", str(tmp_path_factory.mktemp("chroma")), "--host",
                              "127.0.0.1", "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url + "/api/v2/heartbeat", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("chroma run did not start")
+    wait_until_up(url + "/api/v2/heartbeat", proc, 60, "chroma run")
     yield url
     proc.terminate()
     proc.wait(timeout=30)

@@ -13,14 +13,13 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 
 import pytest
 
 from kerjasama.llm.backends import bundled_smollm2
 from kerjasama.service import build_answerer
 from kerjasama.settings import Settings
+from tests.conftest import wait_until_up
 
 QUESTION = "Berapa lama DPRD memberi persetujuan atas rencana kerja sama?"
 FAST = {"llm_passages": 2, "llm_max_tokens": 48, "llm_context": 2048, "top_k": 3}
@@ -73,19 +72,7 @@ def llama_server(tmp_path_factory):
         stdout=log_file, stderr=subprocess.STDOUT, env={**os.environ},
     )
     url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.time() + 300
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"llama_cpp.server exited: {log_path.read_text(errors='replace')[-800:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/models", timeout=2) as resp:
-                if resp.status == 200:
-                    break
-        except (urllib.error.URLError, OSError):
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("llama_cpp.server did not start within 300 s")
+    wait_until_up(f"{url}/models", proc, 300, "llama_cpp.server", log_path)
     yield url
     proc.terminate()
     try:
