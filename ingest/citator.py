@@ -36,8 +36,10 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 KINDS = {"uu": "Undang-Undang", "pp": "Peraturan Pemerintah"}
-_OCR_DIGITS = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "i": "1", "S": "5", "B": "8"})
+_OCR_DIGITS = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "i": "1", "S": "5", "B": "8", "g": "9"})
 _N = r"(?:[Il] )?[0-9OolIiSB]{1,4}"  # "I 51": OCR split a leading 1 off
+# A year: four digits, read through OCR ("2Ol4", "lggo" = 1990) and split once by a stray space ("202 1", "20 16").
+_Y = r"[12lI](?:[0-9OolIiSBg]{3}|[0-9OolIiSBg]{1,2} [0-9OolIiSBg]{1,2}(?![0-9]))"
 # A reference to a UU, a Perpu or a PP: "Undang-Undang Nomor 32 Tahun 2004", "Peraturan Pemerintah Nomor 50 Tahun
 # 2007", "Peraturan Pemerintah Pengganti Undang-Undang Nomor 1 Tahun 2020" and "Undang-undang No. 24 Prp. tahun 1960"
 # (Perpu: not a PP); several numbers of one year: "Peraturan Pemerintah No. 142, No. 144 dan No. 162 tahun 1961".
@@ -45,7 +47,7 @@ _NUMS = rf"{_N}(?:\s*[,.]?\s*(?:dan\s+)?(?:Nomor|No\.?)\s*{_N})*"
 _REF = re.compile(
     r"(?P<kind>Undang\s*-\s*Undang(?!\s*Dasar)|Peraturan\s*Pem[a-z]{2,6}tah(?P<perpu>\s+Pengganti\.?\s+Undang\s*-\s*Undang)?)"
     rf"\s*(?:Republik\s+Indonesia\s+)?(?:Nomor|No\.?)\s*(?P<num>{_NUMS})\s*(?P<prp>Prp\.?\s*)?"
-    rf"Tahun\s*(?P<year>{_N})",
+    rf"Tahun\s*(?P<year>{_Y})",
     re.I,
 )
 # A reference named only as the ground, the amender or the law something becomes subject to ("berdasarkan UU 7/1992",
@@ -61,6 +63,8 @@ _REVOKE_VERB = re.compile(
 _JOINED = re.compile(r"\s*(?:\([^()]*\)\s*)?(?:,|jo\.?|dan|serta)\s*$", re.I)  # the next one is revoked too
 _OWN_VERB = re.compile(r"\b(?:tetap|masih)\s+berlaku\b", re.I)  # "... dinyatakan masih tetap berlaku"
 _DECREE_REVOKES = re.compile(r"\bMencabut\s*:?\s*", re.I)
+# Older decrees amend in the enacting words: "Menetapkan: Mengubah Peraturan Pemerintah No. 61 tahun 1954 ...".
+_DECREE_AMENDS = re.compile(r"\bMenetapkan\s*:?\s*(?:[A-Z][a-z]+\s*:\s*)?Mengubah\s*:?\s*")
 _AFTER_VERB_PARTIAL = re.compile(r"\s*(?:lagi\s+)?(?:bagi|terhadap|untuk)\b", re.I)
 # A sentence ends at ". " before a capital or an ayat "(2)", not after a list marker "c." nor inside "No. 144. No. 146"
 # nor after "jo." ("PP 110/1961 jo. PP 15/1971").
@@ -95,7 +99,7 @@ _AMENDS = re.compile(
     r"(?:DAN\s+TAMBAHAN\s+)?(?:ATAS\s+)?"
     r"(?:(?:BEBERAPA\s+)?(?:PASAL|KETENTUAN)[\w\s,()]*?\s+(?:DALAM\s+)?)?"
     r"(?P<kind>UNDANG\s*-\s*UNDANG|PERATURAN\s*PEM[A-Z]{2,6}TAH(?P<perpu>\s+PENGGANTI\s+UNDANG\s*-\s*UNDANG)?)\s*"
-    rf"(?:REPUBLIK\s+INDONESIA\s+)?(?:NOMOR|NO\.?)\s*(?P<num>{_N})\s*(?P<prp>PRP\.?\s*)?TAHUN\s*(?P<year>{_N})",
+    rf"(?:REPUBLIK\s+INDONESIA\s+)?(?:NOMOR|NO\.?)\s*(?P<num>{_N})\s*(?P<prp>PRP\.?\s*)?TAHUN\s*(?P<year>{_Y})",
     re.I,
 )
 # "Penetapan Perpu Nomor 2 Tahun 2014 tentang Perubahan atas UU 23/2014 menjadi Undang-Undang": the law enacts the
@@ -184,8 +188,9 @@ def body_of(text: str) -> str:
 
 
 def revocations(source: str, body: str) -> Iterator[Relation]:
-    """``mencabut`` and ``mencabut_sebagian`` relations of a body (see the module docstring); the considerations
-    before "MEMUTUSKAN" ("bahwa PP X ... perlu dicabut") are reasons, not provisions."""
+    """``mencabut`` and ``mencabut_sebagian`` relations of a body (see the module docstring), and the ``mengubah``
+    of an older decree ("Menetapkan: Mengubah PP ..."); the considerations before "MEMUTUSKAN" ("bahwa PP X ...
+    perlu dicabut") are reasons, not provisions."""
     seen: set[tuple[str, str]] = set()
     decree = _DECREE.search(body)
     begin = decree.end() if decree else 0
@@ -202,6 +207,10 @@ def revocations(source: str, body: str) -> Iterator[Relation]:
         for m in _REF.finditer(segment):
             if not _CONTEXT.search(segment[max(0, m.start() - 40) : m.start()]):
                 yield from emit("mencabut", m, segment[: m.end()])
+    for verb in _DECREE_AMENDS.finditer(body, begin):
+        m = _REF.match(body, verb.end())
+        if m:
+            yield from emit("mengubah", m, body[verb.start() : m.end()])
     for verb in _REVOKE_VERB.finditer(body, begin):
         after = _LIST_AFTER.match(body, verb.end())
         if after:  # the list follows the verb

@@ -250,3 +250,15 @@ def test_jo_lists_partial_tariffs_headings_and_drafting_examples(tmp_path):
     }  # the Lampiran's drafting example revokes nothing
     assert _relations(regs, "pp-2014-40") == {("mengubah", "pp-1980-10")}  # thirteenth amendment, OCR-joined words
     assert _relations(regs, "pp-2013-34") == {("mencabut", "pp-2000-11")}  # "Pasal 1" is the provision's heading
+
+
+def test_split_and_garbled_years_and_older_decrees_that_amend(tmp_path):
+    _write(tmp_path, "pp/2022/16.md", " PERATURAN PEMERINTAH NOMOR 16 TAHUN 2022 TENTANG TUNJANGAN\nMEMUTUSKAN:\n"
+           "Pasal 12\nPada saat Peraturan Pemerintah ini mulai berlaku, Peraturan Pemerintah Nomor 63 Tahun 202 1 "
+           "tentang Tunjangan Hari Raya dicabut dan dinyatakan tidak berlaku.\nPasal 13\nPeraturan Pemerintah Nomor "
+           "62 Tahun lggo tentang Keprotokolan dicabut dan dinyatakan tidak berlaku.\n")
+    _write(tmp_path, "pp/1962/12.md", " PERATURAN PEMERINTAH\nMemutuskan:\nMenetapkan: Mengubah Peraturan Pemerintah No. "
+           "61 tahun 1954 (Lembaran-Negara tahun 1954 No. 112) sebagai berikut.\n")
+    regs = citator.parse_all(tmp_path)
+    assert _relations(regs, "pp-2022-16") == {("mencabut", "pp-2021-63"), ("mencabut", "pp-1990-62")}
+    assert _relations(regs, "pp-1962-12") == {("mengubah", "pp-1954-61")}
