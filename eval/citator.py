@@ -1,8 +1,8 @@
 """Precision and recall of the citator (``ingest/citator.py``) against relations checked by hand.
 
-``eval/citator/`` keeps the last blind round: ``recall_gold-r4.jsonl`` (every relation a checker who never saw the
+``eval/citator/`` keeps the last blind round: ``recall_gold-r5.jsonl`` (every relation a checker who never saw the
 code found in 80 documents: ``{"file", "relations": [{"type", "target", "arguable"}]}``) and
-``precision_graded-r4.jsonl`` (100 relations the miner produced, each graded ``correct`` from the text). Recall is
+``precision_graded-r5.jsonl`` (100 relations the miner produced, each graded ``correct`` from the text). Recall is
 measured again on the current miner's output; precision is the graders' verdict on the relations of the round
 (re-grading needs a person).
 
@@ -18,8 +18,8 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent / "citator"
-GOLD = HERE / "recall_gold-r4.jsonl"
-GRADED = HERE / "precision_graded-r4.jsonl"
+GOLD = HERE / "recall_gold-r5.jsonl"
+GRADED = HERE / "precision_graded-r5.jsonl"
 
 
 def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
