@@ -63,6 +63,7 @@ _REVOKE_VERB = re.compile(
 _JOINED = re.compile(r"\s*(?:\([^()]*\)\s*)?(?:,|jo\.?|dan|serta)\s*$", re.I)  # the next one is revoked too
 _OWN_VERB = re.compile(r"\b(?:tetap|masih)\s+berlaku\b", re.I)  # "... dinyatakan masih tetap berlaku"
 _DECREE_REVOKES = re.compile(r"\bMencabut\s*:?\s*", re.I)
+_DECREE_PART_END = re.compile(r"\bMenetapkan\b|\n|\s[IVX]+\.\s")  # "... 1960. II. Menetapkan: ..." ends that part
 # Older decrees amend in the enacting words: "Menetapkan: Mengubah Peraturan Pemerintah No. 61 tahun 1954 ...".
 _DECREE_AMENDS = re.compile(r"\bMenetapkan\s*:?\s*(?:[A-Z][a-z]+\s*:\s*)?Mengubah\s*:?\s*")
 _AFTER_VERB_PARTIAL = re.compile(r"\s*(?:lagi\s+)?(?:bagi|terhadap|untuk)\b", re.I)
@@ -202,7 +203,7 @@ def revocations(source: str, body: str) -> Iterator[Relation]:
                 yield Relation(source, kind, target, " ".join(evidence.split())[-200:])
 
     for verb in _DECREE_REVOKES.finditer(body, begin):  # "Mencabut: (Penpres 8/1965 dan) UU No. 24 Prp. 1960."
-        end = re.compile(r"\bMenetapkan\b|\n|\s[IVX]+\.\s").search(body, verb.end())
+        end = _DECREE_PART_END.search(body, verb.end())
         segment = body[verb.end() : end.start() if end else verb.end() + 600]
         for m in _REF.finditer(segment):
             if not _CONTEXT.search(segment[max(0, m.start() - 40) : m.start()]):

@@ -51,6 +51,7 @@ from kerjasama.query import Analyzer
 from kerjasama.settings import CHUNKER_VERSION, Settings
 from kerjasama.store import (
     SNAPSHOTS,
+    ChromaEmbeddingAdapter,
     IndexStore,
     chunk_row,
     content_fingerprint,
@@ -274,7 +275,7 @@ def _publish_to_server(settings: Settings, report: IngestReport, embeddings, nam
     target = chromaserver.collection_name(report.index_dir.name, store.snapshot_id)
     report.server_vectors = chromaserver.publish(
         chromaserver.client(settings.chroma_url), target, rows, vectors, (manifest or {}).get("embedder", name),
-        store._adapter().function, keep)
+        ChromaEmbeddingAdapter(embeddings, name).function, keep)
 
 
 # Bump when what corpus_deriver computes changes, so an unchanged corpus gets its artifacts rebuilt.

@@ -11,14 +11,10 @@ needing ``python -m ingest``, which publishes again; it is never served half-wri
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlparse
 
 import numpy as np
-
-log = logging.getLogger(__name__)
 
 PREFIX = "kjs-"
 ADD_BATCH = 500  # vectors per add() call when publishing
@@ -44,39 +40,31 @@ def collection_name(index_dir_name: str, snapshot_id: str) -> str:
 
 
 def publish(server: Any, name: str, rows: list[dict], vectors: dict[bytes, np.ndarray], embedder: str,
-            embedding_function: Any, keep: set[str], on_batch: Callable[[int], None] | None = None) -> int:
-    """Make the collection ``name`` hold exactly ``rows`` with their vectors; drop this index's other collections
-    except ``keep``. Returns how many vectors were written (0 when it was already complete)."""
+            embedding_function: Any, keep: set[str]) -> int:
+    """Make the collection ``name`` hold exactly ``rows`` (``chunks.jsonl`` rows: their metadata is what the local
+    snapshot's Chroma holds) with their vectors; drop this index's other collections except ``keep``. Returns how
+    many vectors were written (0 when it was already complete)."""
     ids = [r["id"] for r in rows]
+    written = 0
     try:
         existing = server.get_collection(name, embedding_function=embedding_function)
-        if existing.count() == len(ids) and set(existing.get(include=[])["ids"]) == set(ids):
-            written = 0
-        else:
-            server.delete_collection(name)  # incomplete (a publish was killed): write it again
-            existing = None
+        complete = existing.count() == len(ids) and set(existing.get(include=[])["ids"]) == set(ids)
     except Exception:  # noqa: BLE001 - Chroma raises several types for "no such collection"
-        existing = None
-    if existing is None:
+        existing, complete = None, False
+    if not complete:
+        if existing is not None:
+            server.delete_collection(name)  # incomplete (a publish was killed): write it again
         coll = server.create_collection(name, embedding_function=embedding_function,
                                         metadata={"hnsw:space": "cosine", "embedder": embedder})
-        written = 0
         for i in range(0, len(rows), ADD_BATCH):
             part = rows[i : i + ADD_BATCH]
             coll.add(ids=[r["id"] for r in part], documents=[r["text"] for r in part],
-                     metadatas=[_flat(r["meta"]) for r in part],
+                     metadatas=[r["meta"] for r in part],
                      embeddings=np.vstack([vectors[bytes.fromhex(r["vkey"])] for r in part]))
             written += len(part)
-            if on_batch:
-                on_batch(written)
     prefix = name[: name.index("-", len(PREFIX)) + 1]  # this index's collections: kjs-<index key>-
     for other in server.list_collections():
         other_name = other if isinstance(other, str) else other.name
         if other_name.startswith(prefix) and other_name != name and other_name not in keep:
             server.delete_collection(other_name)
     return written
-
-
-def _flat(meta: dict) -> dict:
-    """Chroma metadata values must be scalars."""
-    return {k: v for k, v in meta.items() if isinstance(v, str | int | float | bool)}

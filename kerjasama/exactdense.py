@@ -32,9 +32,6 @@ class ExactVectors:
         self._doc_code = {name: code for code, name in enumerate(names)}
         self._docs = np.array([self._doc_code[d] for d in doc_ids], dtype=np.int32)
 
-    def __len__(self) -> int:
-        return len(self.ids)
-
     def search(self, vector: Sequence[float], n: int, doc_ids: Iterable[str] | None = None) -> list[tuple[str, float]]:
         """(id, cosine similarity) of the ``n`` nearest vectors, nearest first (ties by position), only among the
         documents ``doc_ids`` when given."""
