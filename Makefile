@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 STAMP  := $(VENV)/.installed
 
-.PHONY: run chat test install install-llm install-st ingest citator chroma ask eval ablation gate bench lint clean
+.PHONY: run chat test install install-llm install-st ingest citator national chroma ask eval ablation gate bench lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -73,6 +73,12 @@ NATIONAL ?= ../shared/datasets/peraturan-uu-pp.tar.xz
 citator: $(STAMP)
 	test -d data/national/uu || (mkdir -p data/national && tar -xJf $(NATIONAL) -C data/national)
 	$(PY) -m ingest.citator data/national --out data/national/relations.json
+
+## The national collection (every UU and PP of the data set) as an on-disk index, data/national/index.sqlite
+## (incremental; about 1.5 min and 0.5 GB for all 5,871 files): the app then also searches it for questions the focus
+## corpus cannot answer. Also builds the citator's relations.
+national: citator
+	$(PY) -m ingest.national data/national
 
 ## Whole test suite (real embedder, real Chroma in temp dirs).
 test: $(STAMP) $(LLM_STAMP) $(ST_STAMP)

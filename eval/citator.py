@@ -1,12 +1,12 @@
 """Precision and recall of the citator (``ingest/citator.py``) against relations checked by hand.
 
-``eval/citator/`` keeps the last blind round: ``recall_gold-r5.jsonl`` (every relation a checker who never saw the
-code found in 80 documents: ``{"file", "relations": [{"type", "target", "arguable"}]}``) and
-``precision_graded-r5.jsonl`` (100 relations the miner produced, each graded ``correct`` from the text). Recall is
+``eval/citator/`` keeps the blind rounds (the latest: :data:`LATEST`): ``recall_gold-rN.jsonl`` (every relation a
+checker who never saw the code found in 80 documents: ``{"file", "relations": [{"type", "target", "arguable"}]}``) and
+``precision_graded-rN.jsonl`` (100 relations the miner produced, each graded ``correct`` from the text). Recall is
 measured again on the current miner's output; precision is the graders' verdict on the relations of the round
 (re-grading needs a person).
 
-    python -m eval.citator data/national/relations.json
+    python -m eval.citator data/national/relations.json [--round N]
 """
 
 from __future__ import annotations
@@ -18,8 +18,12 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent / "citator"
-GOLD = HERE / "recall_gold-r5.jsonl"
-GRADED = HERE / "precision_graded-r5.jsonl"
+LATEST = 6  # the last round; earlier rounds stay for comparison (``--round``)
+
+
+def round_files(n: int) -> tuple[Path, Path]:
+    """(recall gold, graded precision sample) of round ``n``."""
+    return HERE / f"recall_gold-r{n}.jsonl", HERE / f"precision_graded-r{n}.jsonl"
 
 
 def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
@@ -73,12 +77,17 @@ def main(argv: list[str] | None = None) -> int:
     """Print the scores of a ``relations.json`` as one JSON object."""
     parser = argparse.ArgumentParser(prog="python -m eval.citator", description=__doc__.split("\n\n")[0])
     parser.add_argument("relations", type=Path, help="relations.json written by `make citator`")
+    parser.add_argument("--round", type=int, default=LATEST, help=f"hand-check round (4 to {LATEST})")
     args = parser.parse_args(argv)
+    gold, graded = round_files(args.round)
+    if not gold.is_file():
+        print(f"no hand-checked round {args.round} in eval/citator/", file=sys.stderr)
+        return 2
     if not args.relations.is_file():
         print(f"{args.relations}: not found (run `make citator` first)", file=sys.stderr)
         return 2
     relations = json.loads(args.relations.read_text(encoding="utf-8"))
-    print(json.dumps(score(relations, _rows(GOLD), _rows(GRADED))))
+    print(json.dumps(score(relations, _rows(gold), _rows(graded))))
     return 0
 
 

@@ -66,6 +66,16 @@ _DECREE_REVOKES = re.compile(r"\bMencabut\s*:?\s*", re.I)
 _DECREE_PART_END = re.compile(r"\bMenetapkan\b|\n|\s[IVX]+\.\s")  # "... 1960. II. Menetapkan: ..." ends that part
 # Older decrees amend in the enacting words: "Menetapkan: Mengubah Peraturan Pemerintah No. 61 tahun 1954 ...".
 _DECREE_AMENDS = re.compile(r"\bMenetapkan\s*:?\s*(?:[A-Z][a-z]+\s*:\s*)?Mengubah\s*:?\s*")
+# Amendments made in the articles of a law whose title is not "Perubahan atas ...": "Pasal 1 ayat (1) Peraturan
+# Pemerintah No. 7 tahun 1958 ... diubah sehingga berbunyi", "Ketentuan Pasal 12 dalam Undang-Undang Nomor X Tahun Y
+# diubah menjadi", "Lampiran PP X diubah sebagai berikut". The verb is followed by the new wording; "(sebagaimana)
+# telah diubah (dengan)" only records an earlier amendment and is not one.
+_ARTICLE_AMENDS = re.compile(
+    r"(?<!telah )(?<!telah\n)\bdiubah\s*(?:,\s*)?(?:dan\s+ditambah\s+)?"
+    r"(?:sehingga|menjadi|sebagai\s+berikut|dengan\s+(?:menambah|mengubah))",
+    re.I,
+)
+_ARTICLE_REF_MAX = 400  # characters between the reference and "diubah" (one sentence)
 _AFTER_VERB_PARTIAL = re.compile(r"\s*(?:lagi\s+)?(?:bagi|terhadap|untuk)\b", re.I)
 # A sentence ends at ". " before a capital or an ayat "(2)", not after a list marker "c." nor inside "No. 144. No. 146"
 # nor after "jo." ("PP 110/1961 jo. PP 15/1971").
@@ -88,6 +98,9 @@ _PARTIAL_AFTER = re.compile(r"\bsepanjang\b|\byang\s+mengatur\b|\bkecuali\b|\bkh
 _DECREE = re.compile(r"\bMEMUTUSKAN\b|\bMenetapkan\s*:", re.I)  # the enacting part starts here
 _PENJELASAN = re.compile(r"^\s*PENJELASAN\b(?:\s+ATAS)?", re.M)
 _LAMPIRAN = re.compile(r"^\s*LAMPIRAN\b", re.M)
+# OCR often runs the Penjelasan's heading into the closing formula's line ("... ttd SOEHARTO. PENJELASAN ATAS
+# UNDANG-UNDANG ..."); in capitals with ATAS and the kind, it is that heading wherever it stands.
+_PENJELASAN_GLUED = re.compile(r"PENJELASAN\s+ATAS\s+(?:UNDANG|PERATURAN)")
 # The heading, in capitals: "NOMOR 28 TAHUN 2018 TENTANG KERJA SAMA DAERAH" (OCR may leave a stray token before
 # TENTANG); the title ends at "DENGAN RAHMAT" or the end of its line.
 _HEAD = re.compile(rf"NOMOR\s*(?P<num>{_N})\s*TAHUN\s*(?P<year>{_N})(?:\s+\S+)?\s+TENTANG\s+(?P<title>[^\n]+?)\s*"
@@ -184,7 +197,9 @@ def _revoked_ref(item: str) -> re.Match | None:
 def body_of(text: str) -> str:
     """The text before the Penjelasan (the elucidation explains; it enacts nothing) and before a Lampiran (its
     tables and drafting examples, "Contoh: ... dicabut dan dinyatakan tidak berlaku", revoke nothing)."""
-    ends = [m.start() for m in (_PENJELASAN.search(text, TITLE_CHARS), _LAMPIRAN.search(text, TITLE_CHARS)) if m]
+    found = (_PENJELASAN.search(text, TITLE_CHARS), _PENJELASAN_GLUED.search(text, TITLE_CHARS),
+             _LAMPIRAN.search(text, TITLE_CHARS))
+    ends = [m.start() for m in found if m]
     return text[: min(ends)] if ends else text
 
 
@@ -208,6 +223,19 @@ def revocations(source: str, body: str) -> Iterator[Relation]:
         for m in _REF.finditer(segment):
             if not _CONTEXT.search(segment[max(0, m.start() - 40) : m.start()]):
                 yield from emit("mencabut", m, segment[: m.end()])
+    for verb in _ARTICLE_AMENDS.finditer(body, begin):
+        window = max(begin, verb.start() - _ARTICLE_REF_MAX)
+        # The sentence: since the last sentence end, colon ("... diubah sebagai berikut: 1. Ketentuan Pasal 18
+        # diubah ...": that Pasal is of the law named before the colon) or line break.
+        ends = [e.end() for e in _SENTENCE_END.finditer(body, window, verb.start())]
+        ends += [e.end() for e in _COLON.finditer(body, window, verb.start())]
+        ends += [window + i + 1 for i, ch in enumerate(body[window : verb.start()]) if ch == "\n"]
+        refs = list(_REF.finditer(body, max([window, *ends]), verb.start()))
+        if refs:  # the first law named in the sentence (later ones are "sebagaimana telah diubah dengan ...")
+            m = refs[0]
+            lead = body[max([window, *ends]) : m.start()]
+            if re.search(r"\b(?:Pasal|ayat|Lampiran|ketentuan)\b", lead, re.I) or not lead.strip():
+                yield from emit("mengubah", m, body[m.start() : verb.end()])
     for verb in _DECREE_AMENDS.finditer(body, begin):
         m = _REF.match(body, verb.end())
         if m:
@@ -282,7 +310,8 @@ def parse(path: Path, root: Path) -> Regulation:
     for name, pattern in (("ditetapkan", _ENACTED), ("diundangkan", _PROMULGATED)):
         if m := pattern.search(text):
             setattr(reg, name, m.group("date"))
-    reg.relations.extend(revocations(reg.id, body_of(text)))
+    titled = {(r.type, r.target) for r in reg.relations}  # the articles of "Perubahan atas X" amend X again
+    reg.relations.extend(r for r in revocations(reg.id, body_of(text)) if (r.type, r.target) not in titled)
     return reg
 
 

@@ -79,8 +79,10 @@ def _next_int(v: int) -> int:
 
 
 def _next_letter(v: str) -> str:
-    i = string.ascii_lowercase.index(v)
-    return string.ascii_lowercase[i + 1] if i + 1 < 26 else "~"
+    """The letter after ``v``; "~" (no marker has it) after "z" and after itself (a list longer than 26 items,
+    as in long OCR texts of the national data set)."""
+    i = string.ascii_lowercase.find(v)
+    return string.ascii_lowercase[i + 1] if 0 <= i < 25 else "~"
 
 
 def ayat_markers(text: str, penjelasan: bool = False) -> list[Marker]:

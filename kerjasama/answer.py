@@ -25,6 +25,8 @@ from kerjasama.catalog import Catalog, DocumentMeta
 from kerjasama.errors import QuestionError
 from kerjasama.legalref import LegalRefs
 from kerjasama.models import Answer, Chunk, Citation, Hit, label_depth
+from kerjasama.national import NationalIndex
+from kerjasama.nationalanswer import open_national, supplement
 from kerjasama.query import Query
 from kerjasama.relations import Relations
 from kerjasama.retrieve import Filters, HybridRetriever
@@ -157,6 +159,11 @@ class Answerer:
         """The citator's graph (``make citator``), read once; None when it was not built."""
         return Relations.load(self.settings.citator_file())
 
+    @functools.cached_property
+    def national(self) -> NationalIndex | None:
+        """The national collection (``make national``), opened once; None when it was not built."""
+        return open_national(self)
+
     def check_question(self, question: str) -> str:
         """The question stripped, or QuestionError with a bilingual message."""
         q = (question or "").strip()
@@ -239,8 +246,11 @@ class Answerer:
     def refused(self, q: Query, hits: list[Hit], refusal: Refusal) -> Answer:
         """The refusal answer: the constant, then what the question named that does not exist (if anything)."""
         text = REFUSAL[q.lang] + (f"\n\n{refusal.message}" if refusal.message else "")
+        extra = supplement(self, self.national, q, refusal.reason) if self.national is not None else None
+        if extra is not None:
+            text += f"\n\n{extra.text}"
         return Answer(q.text, text, True, "extractive", q.lang, [], hits, reason=refusal.reason,
-                      evidence=dict(q.evidence))
+                      evidence=dict(q.evidence), national=extra.citations if extra else [])
 
     # -- refusal --------------------------------------------------------------------------------------
     def evidence(self, question: str | Query, hits: list[Hit]) -> Evidence:

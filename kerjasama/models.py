@@ -154,6 +154,7 @@ class Answer:
     evidence: dict = field(default_factory=dict)  # what the refusal decision measured (diagnostics, not shown)
     understood_as: str = ""  # how a follow-up question was understood in its conversation ("" when it stood alone)
     conversation_id: str = ""
+    national: list[Citation] = field(default_factory=list)  # quoted from the national collection, below a refusal
 
     def to_dict(self) -> dict:
         """The public JSON shape shared by the CLI, the eval runner and the API."""
@@ -178,4 +179,5 @@ class Answer:
             "latency_ms": round(self.latency_ms, 1),
             **({"understood_as": self.understood_as} if self.understood_as else {}),
             **({"conversation_id": self.conversation_id} if self.conversation_id else {}),
+            **({"national": [asdict(c) for c in self.national]} if self.national else {}),
         }

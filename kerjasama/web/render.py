@@ -142,6 +142,8 @@ def sources_html(answer: dict, library: Library | None, turn: int, root: str = "
     """The sources panel: per citation its pinpoint, document title, status badge and the quote inside its Pasal."""
     lang = answer.get("lang", "id")
     citations = answer.get("citations") or []
+    if answer.get("national"):
+        return national_sources_html(answer["national"], lang, turn)
     if not citations or library is None:
         msg = (
             "Tidak ada sumber: jawaban tidak ditemukan dalam korpus. / No sources: the corpus does not answer this."
@@ -171,6 +173,27 @@ def sources_html(answer: dict, library: Library | None, turn: int, root: str = "
             f'<summary><span class="kjs-n">[{n}]</span> <span class="kjs-cite">{esc(c["cite"])}</span> '
             f"{_badge_for(library, str(c.get('doc_id', '')), lang)}</summary>"
             f'<div class="kjs-doc-title">{esc(c.get("title", ""))}</div>{body}{note}{link}</details>'
+        )
+    items.append("</div>")
+    return "".join(items)
+
+
+def national_sources_html(citations: list[dict], lang: str, turn: int) -> str:
+    """The sources panel of a refusal that quotes the national collection: marked as outside the focus corpus, each
+    quote with its pinpoint, document and status from the citator."""
+    head = ("National collection (outside the focus corpus; OCR text: check the official copy)" if lang == "en"
+            else "Koleksi nasional (di luar korpus fokus; teks OCR: periksa naskah resmi)")
+    status_label = "status (citator)" if lang == "en" else "status (citator)"
+    items = [f'<div class="kjs-sources kjs-national"><div class="kjs-sources-head">{esc(head)}</div>']
+    for c in citations:
+        n = esc(c.get("n", ""))
+        status = f'<div class="kjs-note">{status_label}: {esc(c["status"])}</div>' if c.get("status") else ""
+        items.append(
+            f'<details class="kjs-source" id="kjs-src-{turn}-N{n}" open>'
+            f'<summary><span class="kjs-n">[N{n}]</span> <span class="kjs-cite">{esc(c.get("cite", ""))}</span>'
+            f'</summary><div class="kjs-doc-title">{esc(c.get("title", ""))}</div>'
+            f'<div class="kjs-text"><mark class="kjs-quote">{_lines(str(c.get("quote", "")))}</mark></div>{status}'
+            "</details>"
         )
     items.append("</div>")
     return "".join(items)

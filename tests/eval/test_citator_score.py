@@ -26,12 +26,16 @@ def test_recall_counts_arguable_relations_apart_and_precision_is_the_graders():
     assert lo < 0.75 < hi
 
 
-def test_the_committed_round_is_complete_and_the_cli_scores_a_file(tmp_path, capsys):
-    gold, graded = citator._rows(citator.GOLD), citator._rows(citator.GRADED)
-    assert len(gold) == 80 and len(graded) == 100 and all("correct" in g for g in graded)
+def test_the_committed_rounds_are_complete_and_the_cli_scores_a_file(tmp_path, capsys):
+    for n in (5, citator.LATEST):
+        gold, graded = (citator._rows(p) for p in citator.round_files(n))
+        assert len(gold) == 80 and len(graded) == 100 and all("correct" in g for g in graded)
     path = tmp_path / "relations.json"
     path.write_text(json.dumps({"regulations": []}), encoding="utf-8")
-    assert citator.main([str(path)]) == 0
+    assert citator.main([str(path), "--round", "5"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["recall"] == 0.0 and out["precision"] == 0.94
+    assert citator.main([str(path)]) == 0  # the latest round
+    assert json.loads(capsys.readouterr().out)["precision_n"] == 100
     assert citator.main([str(tmp_path / "none.json")]) == 2
+    assert citator.main([str(path), "--round", "99"]) == 2

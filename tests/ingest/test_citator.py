@@ -262,3 +262,29 @@ def test_split_and_garbled_years_and_older_decrees_that_amend(tmp_path):
     regs = citator.parse_all(tmp_path)
     assert _relations(regs, "pp-2022-16") == {("mencabut", "pp-2021-63"), ("mencabut", "pp-1990-62")}
     assert _relations(regs, "pp-1962-12") == {("mengubah", "pp-1954-61")}
+
+
+def test_amendments_made_in_the_articles_of_a_law_without_a_perubahan_title(tmp_path):
+    # An omnibus law amends others in its articles; "sebagaimana telah diubah dengan" records an earlier amendment,
+    # and the Menimbang's "perlu diubah" is a reason, not an amendment.
+    _write(tmp_path, "uu/2020/11.md", " UNDANG-UNDANG REPUBLIK INDONESIA NOMOR 11 TAHUN 2020 TENTANG CIPTA KERJA\n"
+           "Menimbang: a. bahwa Undang-Undang Nomor 13 Tahun 2003 tentang Ketenagakerjaan perlu diubah;\n"
+           "MEMUTUSKAN:\nPasal 18\nBeberapa ketentuan dalam Undang-Undang Nomor 40 Tahun 2004 tentang Sistem Jaminan "
+           "Sosial Nasional (Lembaran Negara Republik Indonesia Tahun 2OO4 Nomor 150) diubah sebagai berikut: 1. "
+           "Ketentuan Pasal 18 diubah sehingga berbunyi sebagai berikut:\nPasal 19\nKetentuan Pasal 5 Undang-Undang "
+           "Nomor 23 Tahun 2014 tentang Pemerintahan Daerah sebagaimana telah diubah terakhir dengan Undang-Undang "
+           "Nomor 9 Tahun 2015 diubah sehingga berbunyi sebagai berikut:\nPasal 20\nPeraturan pelaksanaan Undang-"
+           "Undang Nomor 26 Tahun 2007 yang telah diubah tetap berlaku.\n")
+    _write(tmp_path, "pp/1958/47.md", " PERATURAN PEMERINTAH\nMEMUTUSKAN:\nPasal I\nPasal 1 ayat (1) Peraturan "
+           "Pemerintah No. 7 tahun 1958 (Lembaran Negara tahun 1958 No. 11) diubah sehingga berbunyi: ...\n")
+    regs = citator.parse_all(tmp_path)
+    assert _relations(regs, "uu-2020-11") == {("mengubah", "uu-2004-40"), ("mengubah", "uu-2014-23")}
+    assert _relations(regs, "pp-1958-47") == {("mengubah", "pp-1958-7")}
+
+
+def test_a_penjelasan_run_into_the_closing_line_enacts_nothing(tmp_path):
+    _write(tmp_path, "uu/1987/1.md", " UNDANG-UNDANG REPUBLIK INDONESIA NOMOR 1 TAHUN 1987 TENTANG KAMAR DAGANG\n"
+           "MEMUTUSKAN:\nPasal 20\nUndang-undang ini mulai berlaku pada tanggal diundangkan. Disahkan di Jakarta "
+           "pada tanggal 28 Januari 1987. PENJELASAN ATAS UNDANG-UNDANG REPUBLIK INDONESIA NOMOR 1 TAHUN 1987 "
+           "UMUM: Peraturan Pemerintah Nomor 11 Tahun 1956 dicabut dan dinyatakan tidak berlaku pada masa itu.\n")
+    assert _relations(citator.parse_all(tmp_path), "uu-1987-1") == set()

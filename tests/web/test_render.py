@@ -82,6 +82,15 @@ def test_empty_and_refused_sources():
     assert "tidak ditemukan" in render.sources_html({"refused": True, "citations": []}, None, 1)
 
 
+def test_national_sources_are_marked_outside_the_focus_corpus_and_escaped():
+    cite = {"n": 1, "cite": "UU 1/1974 Pasal 39 ayat (2)", "title": f"UU 1/1974 tentang {SCRIPT}",
+            "status": "berlaku", "quote": f"perceraian {SCRIPT}", "doc_id": "uu-1974-1", "chunk_id": "x"}
+    html = render.sources_html({"refused": True, "citations": [], "national": [cite], "lang": "en"}, None, 3)
+    assert "outside the focus corpus" in html and 'id="kjs-src-3-N1"' in html and "[N1]" in html
+    assert SCRIPT not in html and "&lt;script&gt;" in html
+    assert "status (citator): berlaku" in html
+
+
 def test_document_page_and_reader_escape_document_text(library):
     from kerjasama.web.documents import DocumentInfo, Section
 
