@@ -178,6 +178,9 @@ def build(root: Path, out: Path, fraction: float = 1.0, chunker: Chunker | None 
                            ("chunks", str(counts["c"])), ("state", "complete"), ("built", f"{time.time():.0f}")):
             con.execute("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", (key, value))
         con.execute("COMMIT")
+        # Fold the journal into the file (readers that are still open keep what they read; the file alone is then
+        # the whole index, to copy to other machines).
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         report.seconds["commit"] += time.monotonic() - t
     except BaseException:
         if con.in_transaction:

@@ -648,6 +648,9 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
     # sentence ending "... dalam Pasal 25." keeps its end.
     if cut < len(tokens) and (punct_last or lone >= 2):
         e = tokens[cut - 1][1] if cut > 0 else s
+    elif len(tokens) >= 2 and _LONE.match(text[tokens[-1][0]:tokens[-1][1]]) and \
+            text[tokens[-2][1] - 1] in ".;:":
+        e = tokens[-2][1]  # the next item's marker after a finished sentence ("... suami-isteri. 5.")
     while e > s and text[e - 1].isspace():
         e -= 1
     return s, e

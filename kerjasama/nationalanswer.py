@@ -37,12 +37,12 @@ _TEXT = {
     "id": {
         "head": "Di luar korpus fokus, koleksi nasional (teks OCR dari data set UU dan PP; periksa naskah resmi) "
                 "memuat:",
-        "status": "status menurut citator: {status}",
+        "status": "status menurut citator, sejauh data set: {status}",
     },
     "en": {
         "head": "Outside the focus corpus, the national collection (OCR text of the UU and PP data set; check the "
                 "official text) holds:",
-        "status": "status per the citator: {status}",
+        "status": "status per the citator, as far as the data set goes: {status}",
     },
 }
 

@@ -183,7 +183,8 @@ def national_sources_html(citations: list[dict], lang: str, turn: int) -> str:
     quote with its pinpoint, document and status from the citator."""
     head = ("National collection (outside the focus corpus; OCR text: check the official copy)" if lang == "en"
             else "Koleksi nasional (di luar korpus fokus; teks OCR: periksa naskah resmi)")
-    status_label = "status (citator)" if lang == "en" else "status (citator)"
+    status_label = ("status (citator, as far as the data set goes)" if lang == "en"
+                    else "status (citator, sejauh data set)")
     items = [f'<div class="kjs-sources kjs-national"><div class="kjs-sources-head">{esc(head)}</div>']
     for c in citations:
         n = esc(c.get("n", ""))

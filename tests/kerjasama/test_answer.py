@@ -177,6 +177,8 @@ def test_clean_span_trims_debris_but_keeps_sentences():
     assert text[s:e] == "KSDPL terdiri atas:\na. satu;\nb. dua."
     real = "sebagaimana dimaksud dalam Pasal 25."
     assert clean_span(real, 0, len(real)) == (0, len(real))
+    marker = "diputuskan bersama oleh suami-isteri. 5."  # the next item's marker after a finished sentence
+    assert marker[slice(*clean_span(marker, 0, len(marker)))] == "diputuskan bersama oleh suami-isteri."
     junk = "(3) KSDPL dan KSDLL dalam naskah kerja $ftTlrt"
     assert junk[slice(*clean_span(junk, 0, len(junk)))] == "(3) KSDPL dan KSDLL dalam naskah kerja"
     long = "kata " * 400

@@ -88,7 +88,7 @@ def test_national_sources_are_marked_outside_the_focus_corpus_and_escaped():
     html = render.sources_html({"refused": True, "citations": [], "national": [cite], "lang": "en"}, None, 3)
     assert "outside the focus corpus" in html and 'id="kjs-src-3-N1"' in html and "[N1]" in html
     assert SCRIPT not in html and "&lt;script&gt;" in html
-    assert "status (citator): berlaku" in html
+    assert "status (citator, as far as the data set goes): berlaku" in html
 
 
 def test_document_page_and_reader_escape_document_text(library):
