@@ -63,6 +63,7 @@ _REVOKE_VERB = re.compile(
 _JOINED = re.compile(r"\s*(?:\([^()]*\)\s*)?(?:,|jo\.?|dan|serta)\s*$", re.I)  # the next one is revoked too
 _OWN_VERB = re.compile(r"\b(?:tetap|masih)\s+berlaku\b", re.I)  # "... dinyatakan masih tetap berlaku"
 _DECREE_REVOKES = re.compile(r"\bMencabut\s*:?\s*", re.I)
+_DECREE_LIST_ITEM = re.compile(r"\n[ \t]*(?:[a-z]|\d{1,2})\.[^\n]*")  # the next line of a list after "Mencabut ...:"
 _DECREE_PART_END = re.compile(r"\bMenetapkan\b|\n|\s[IVX]+\.\s")  # "... 1960. II. Menetapkan: ..." ends that part
 # Older decrees amend in the enacting words: "Menetapkan: Mengubah Peraturan Pemerintah No. 61 tahun 1954 ...".
 _DECREE_AMENDS = re.compile(r"\bMenetapkan\s*:?\s*(?:[A-Z][a-z]+\s*:\s*)?Mengubah\s*:?\s*")
@@ -75,6 +76,9 @@ _ARTICLE_AMENDS = re.compile(
     r"(?:sehingga|menjadi|sebagai\s+berikut|dengan\s+(?:menambah|mengubah))",
     re.I,
 )
+# Between the law and its "diubah", a new item of an amendment list ("... UU 25/1999. 2. Ketentuan Pasal 12 diubah")
+# or the new wording of an earlier one ("sehingga berbunyi") means the law was named in that wording.
+_NEW_ITEM = re.compile(r"sehingga\s+berbunyi|[.;:]\s+(?:\d{1,3}|[a-z])\.\s|\bKetentuan\s+(?:Pasal|ayat)\b", re.I)
 _ARTICLE_REF_MAX = 400  # characters between the reference and "diubah" (one sentence)
 _AFTER_VERB_PARTIAL = re.compile(r"\s*(?:lagi\s+)?(?:bagi|terhadap|untuk)\b", re.I)
 # A sentence ends at ". " before a capital or an ayat "(2)", not after a list marker "c." nor inside "No. 144. No. 146"
@@ -109,7 +113,7 @@ _HEAD = re.compile(rf"NOMOR\s*(?P<num>{_N})\s*TAHUN\s*(?P<year>{_N})(?:\s+\S+)?\
 # Nomor X Tahun Y"; a title that only mentions such a law later ("Pelaksanaan UU 23/2006 sebagaimana telah diubah
 # dengan UU 24/2013 tentang Perubahan atas UU 23/2006") does not amend it.
 _AMENDS = re.compile(
-    r"^(?P<verb>PERUBAHAN|PENCABUTAN)\s+(?:(?:PERTAMA|KE[A-Z]+(?:\s+(?:BELAS|PULUH(?:\s+[A-Z]+)?))?)\s+)?"
+    r"^(?P<verb>PERUBAHAN|PENGUBAHAN|PENCABUTAN)\s+(?:(?:PERTAMA|KE[A-Z]+(?:\s+(?:BELAS|PULUH(?:\s+[A-Z]+)?))?)\s+)?"
     r"(?:DAN\s+TAMBAHAN\s+)?(?:ATAS\s+)?"
     r"(?:(?:BEBERAPA\s+)?(?:PASAL|KETENTUAN)[\w\s,()]*?\s+(?:DALAM\s+)?)?"
     r"(?P<kind>UNDANG\s*-\s*UNDANG|PERATURAN\s*PEM[A-Z]{2,6}TAH(?P<perpu>\s+PENGGANTI\s+UNDANG\s*-\s*UNDANG)?)\s*"
@@ -219,7 +223,11 @@ def revocations(source: str, body: str) -> Iterator[Relation]:
 
     for verb in _DECREE_REVOKES.finditer(body, begin):  # "Mencabut: (Penpres 8/1965 dan) UU No. 24 Prp. 1960."
         end = _DECREE_PART_END.search(body, verb.end())
-        segment = body[verb.end() : end.start() if end else verb.end() + 600]
+        stop = end.start() if end else verb.end() + 600
+        if body[verb.end() : stop].rstrip().endswith(":"):  # "Mencabut Peraturan-peraturan tersebut dalam:\na. PP..."
+            while (item := _DECREE_LIST_ITEM.match(body, stop)) is not None:
+                stop = item.end()
+        segment = body[verb.end() : stop]
         for m in _REF.finditer(segment):
             if not _CONTEXT.search(segment[max(0, m.start() - 40) : m.start()]):
                 yield from emit("mencabut", m, segment[: m.end()])
@@ -234,6 +242,8 @@ def revocations(source: str, body: str) -> Iterator[Relation]:
         if refs:  # the first law named in the sentence (later ones are "sebagaimana telah diubah dengan ...")
             m = refs[0]
             lead = body[max([window, *ends]) : m.start()]
+            if _NEW_ITEM.search(body, m.end(), verb.start()):
+                continue  # the law is named in the new wording of an earlier item, not by this "diubah"
             if re.search(r"\b(?:Pasal|ayat|Lampiran|ketentuan)\b", lead, re.I) or not lead.strip():
                 yield from emit("mengubah", m, body[m.start() : verb.end()])
     for verb in _DECREE_AMENDS.finditer(body, begin):

@@ -288,3 +288,25 @@ def test_a_penjelasan_run_into_the_closing_line_enacts_nothing(tmp_path):
            "pada tanggal 28 Januari 1987. PENJELASAN ATAS UNDANG-UNDANG REPUBLIK INDONESIA NOMOR 1 TAHUN 1987 "
            "UMUM: Peraturan Pemerintah Nomor 11 Tahun 1956 dicabut dan dinyatakan tidak berlaku pada masa itu.\n")
     assert _relations(citator.parse_all(tmp_path), "uu-1987-1") == set()
+
+
+def test_a_pengubahan_title_and_a_revocation_list_on_the_lines_after_mencabut(tmp_path):
+    _write(tmp_path, "pp/1960/8.md", " PERATURAN PEMERINTAH REPUBLIK INDONESIA NOMOR 8 TAHUN 1960 TENTANG PENGUBAHAN "
+           "PERATURAN PEMERINTAH NO. 61 TAHUN 1957 Presiden Republik Indonesia,\nMEMUTUSKAN:\nPasal 1\n...\n")
+    _write(tmp_path, "uu/1959/12.md", " UNDANG-UNDANG NOMOR 12 TAHUN 1959 TENTANG PAJAK\nMEMUTUSKAN:\n"
+           " Mencabut Peraturan-peraturan tersebut dalam:\na. Peraturan Pemerintah No. 4 tahun 1950 (Lembaran Negara "
+           "tahun b. Peraturan Pemerintah No. 27 tahun 1950 (Lembaran Negara tahun 1950 No. 69);\nc. Peraturan "
+           "Pemerintah No. 31 tahun 1950.\nMenetapkan: Undang-undang tentang Pajak.\nPasal 1\nBerdasarkan Peraturan "
+           "Pemerintah No. 9 tahun 1951 ...\n")
+    regs = citator.parse_all(tmp_path)
+    assert _relations(regs, "pp-1960-8") == {("mengubah", "pp-1957-61")}
+    assert _relations(regs, "uu-1959-12") == {("mencabut", "pp-1950-4"), ("mencabut", "pp-1950-27"),
+                                             ("mencabut", "pp-1950-31")}
+
+
+def test_a_law_named_in_the_new_wording_of_an_amendment_is_not_amended(tmp_path):
+    _write(tmp_path, "uu/2003/26.md", " UNDANG-UNDANG NOMOR 26 TAHUN 2003 TENTANG PERUBAHAN ATAS UNDANG-UNDANG NOMOR 29 "
+           "TAHUN 2002 TENTANG ANGGARAN\nMEMUTUSKAN:\nPasal I\nBeberapa ketentuan dalam Undang-Undang Nomor 29 Tahun "
+           "2002 diubah sebagai berikut: 1. Pasal 11 berbunyi: dana perimbangan sesuai dengan ketentuan dalam "
+           "Undang-Undang Nomor 25 Tahun 1999. 2. Pasal 12 diubah sehingga berbunyi sebagai berikut: ...\n")
+    assert _relations(citator.parse_all(tmp_path), "uu-2003-26") == {("mengubah", "uu-2002-29")}
