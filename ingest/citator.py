@@ -39,14 +39,14 @@ KINDS = {"uu": "Undang-Undang", "pp": "Peraturan Pemerintah"}
 _OCR_DIGITS = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "i": "1", "S": "5", "B": "8", "g": "9"})
 _N = r"(?:[Il] )?[0-9OolIiSB]{1,4}"  # "I 51": OCR split a leading 1 off
 # A year: four digits, read through OCR ("2Ol4", "lggo" = 1990) and split once by a stray space ("202 1", "20 16").
-_Y = r"[12lI](?:[0-9OolIiSBg]{3}|[0-9OolIiSBg]{1,2} [0-9OolIiSBg]{1,2}(?![0-9]))"
+_Y = r"[12lI](?:[0-9OolIiSBg]{3}|[0-9OolIiSBg]{1,2}[ .][0-9OolIiSBg]{1,2}(?![0-9]))"
 # A reference to a UU, a Perpu or a PP: "Undang-Undang Nomor 32 Tahun 2004", "Peraturan Pemerintah Nomor 50 Tahun
 # 2007", "Peraturan Pemerintah Pengganti Undang-Undang Nomor 1 Tahun 2020" and "Undang-undang No. 24 Prp. tahun 1960"
 # (Perpu: not a PP); several numbers of one year: "Peraturan Pemerintah No. 142, No. 144 dan No. 162 tahun 1961".
 _NUMS = rf"{_N}(?:\s*[,.]?\s*(?:dan\s+)?(?:Nomor|No\.?)\s*{_N})*"
 _REF = re.compile(
-    r"(?P<kind>Undang\s*-\s*Undang(?!\s*Dasar)|Peraturan\s*Pem[a-z]{2,6}tah(?P<perpu>\s+Pengganti\.?\s+Undang\s*-\s*Undang)?)"
-    rf"\s*(?:Republik\s+Indonesia\s+)?(?:Nomor|No\.?)\s*(?P<num>{_NUMS})\s*(?P<prp>Prp\.?\s*)?"
+    r"(?P<kind>Undang\s*[-_]\s*Undang(?!\s*Dasar)|Peraturan\s*Pem[a-z]{2,6}tah(?P<perpu>\s+Pengganti\.?\s+Undang\s*[-_]\s*Undang)?)"
+    rf"\s*(?:Republik\s+Indonesia\s+)?(?:Nomor|No\.?)\s*(?P<num>{_NUMS})\s*(?P<prp>Prp\.?\s*)?(?:Drt\.?\s*)?"
     rf"Tahun\s*(?P<year>{_Y})",
     re.I,
 )
@@ -80,13 +80,16 @@ _ARTICLE_AMENDS = re.compile(
 # or the new wording of an earlier one ("sehingga berbunyi") means the law was named in that wording.
 _NEW_ITEM = re.compile(r"sehingga\s+berbunyi|[.;:]\s+(?:\d{1,3}|[a-z])\.\s|\bKetentuan\s+(?:Pasal|ayat)\b", re.I)
 _ARTICLE_REF_MAX = 400  # characters between the reference and "diubah" (one sentence)
+# The same in the active voice: "Mengubah ketentuan Pasal 4 ayat (2) huruf a Peraturan Pemerintah Nomor 32 Tahun 1979".
+_ACTIVE_AMENDS = re.compile(r"\bMengubah\s+(?:beberapa\s+)?ketentuan\s+(?:dalam\s+)?(?:Pasal|Lampiran|ayat)\b")
 _AFTER_VERB_PARTIAL = re.compile(r"\s*(?:lagi\s+)?(?:bagi|terhadap|untuk)\b", re.I)
 # A sentence ends at ". " before a capital or an ayat "(2)", not after a list marker "c." nor inside "No. 144. No. 146"
 # nor after "jo." ("PP 110/1961 jo. PP 15/1971").
 _SENTENCE_END = re.compile(r"(?<![\s(][a-z0-9])(?<!\bNo)(?<!\bjo)\.\s+(?=[A-Z]|\(\d)(?!No\.?\s*[\dIl])")
 _COLON = re.compile(r"(?<!\\):(?=\s)")  # a real colon (OCR writes "T\:" inside words)
 _LIST_AFTER = re.compile(r"\s*(?:lagi\s*)?:\s*")  # "... dinyatakan tidak berlaku lagi: a. PP X; b. PP Y."
-_NEXT_PROVISION = re.compile(r"\n\s*(?:Pasal|BAB)\s+\w+\s*\n|\.\s+(?=Pasal\s)|\.\s*\n")
+# (A list item "5. Pasal 3 ayat (1) ... UU 32/1956" is not the next provision: its "5." is a marker.)
+_NEXT_PROVISION = re.compile(r"\n\s*(?:Pasal|BAB)\s+\w+\s*\n|(?<!\n\d)(?<!\n\d\d)\.\s+(?=Pasal\s)|\.\s*\n")
 _ITEM_SPLIT = re.compile(r";|\n\s*(?=[a-zA-Z0-9]{1,2}[.)]\s|\(\d{1,2}\)\s)")
 _LIST_MARK = re.compile(r"^(?:[a-z]|\d{1,2})[.)]\s*|^(?:dan|serta)\s+", re.I)
 # The heading of the closing provision before its words ("BAB X KETENTUAN PENUTUP Pasal 131 Pada saat ...").
@@ -140,7 +143,7 @@ TITLE_CHARS = 200  # ... and its first line (which may say "PENJELASAN" in a tit
 
 def number(raw: str) -> int | None:
     """A number read through OCR confusions ("2Ol4" -> 2014); None when it is not one."""
-    s = raw.replace(" ", "").translate(_OCR_DIGITS)
+    s = raw.replace(" ", "").replace(".", "").translate(_OCR_DIGITS)
     return int(s) if s.isdigit() else None
 
 
@@ -246,6 +249,10 @@ def revocations(source: str, body: str) -> Iterator[Relation]:
                 continue  # the law is named in the new wording of an earlier item, not by this "diubah"
             if re.search(r"\b(?:Pasal|ayat|Lampiran|ketentuan)\b", lead, re.I) or not lead.strip():
                 yield from emit("mengubah", m, body[m.start() : verb.end()])
+    for verb in _ACTIVE_AMENDS.finditer(body, begin):  # "Pasal I Mengubah ketentuan Pasal 4 ayat (2) PP 32/1979"
+        m = _REF.search(body, verb.end(), verb.end() + _ARTICLE_REF_MAX)
+        if m and not _SENTENCE_END.search(body, verb.end(), m.start()):
+            yield from emit("mengubah", m, body[verb.start() : m.end()])
     for verb in _DECREE_AMENDS.finditer(body, begin):
         m = _REF.match(body, verb.end())
         if m:

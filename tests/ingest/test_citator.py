@@ -310,3 +310,26 @@ def test_a_law_named_in_the_new_wording_of_an_amendment_is_not_amended(tmp_path)
            "2002 diubah sebagai berikut: 1. Pasal 11 berbunyi: dana perimbangan sesuai dengan ketentuan dalam "
            "Undang-Undang Nomor 25 Tahun 1999. 2. Pasal 12 diubah sehingga berbunyi sebagai berikut: ...\n")
     assert _relations(citator.parse_all(tmp_path), "uu-2003-26") == {("mengubah", "uu-2002-29")}
+
+
+def test_list_items_naming_a_pasal_drt_laws_and_ocr_in_names_and_years(tmp_path):
+    _write(tmp_path, "uu/1997/18.md", " UNDANG-UNDANG NOMOR 18 TAHUN 1997 TENTANG PAJAK DAERAH\nMEMUTUSKAN:\nPasal 45\n"
+           "Dengan berlakunya Undang-undang ini, dinyatakan tidak berlaku :\n1. Undang-undang Nomor 12 Tahun 1947 "
+           "tentang Pajak Radio;\n2. Pasal 3 ayat (1) huruf e Undang-undang Nomor 32 Tahun 1956 tentang Perimbangan "
+           "Keuangan;\n3. Undang-undang Nomor 11 Drt. Tahun 1957 tentang Peraturan Umum Pajak Daerah;\n"
+           "Pasal 46\nUndang-undang ini mulai berlaku pada tanggal diundangkan.\n")
+    _write(tmp_path, "uu/2016/13.md", " UNDANG-UNDANG NOMOR 13 TAHUN 2016 TENTANG PATEN\nMEMUTUSKAN:\nPasal 171\nPada "
+           "saat Undang-Undang ini mulai berlaku, Undang_ Undang Nomor 14 Tahun 2001 (Lembaran Negara Republik "
+           "Indonesia Tahun 2001 Nomor 109), dicabut dan dinyatakan tidak berlaku.\n")
+    _write(tmp_path, "pp/2021/20.md", " PERATURAN PEMERINTAH NOMOR 20 TAHUN 2021 TENTANG TANAH TERLANTAR\nMEMUTUSKAN:\n"
+           "Pasal 39\nPada saat Peraturan Pemerintah ini mulai berlaku, Peraturan Pemerintah Nomor 11 Tahun 2O1.O "
+           "tentang Penertiban Tanah Terlantar dicabut dan dinyatakan tidak berlaku.\n")
+    _write(tmp_path, "pp/1994/1.md", " PERATURAN PEMERINTAH NOMOR 1 TAHUN 1994 TENTANG PEMBERHENTIAN\nMEMUTUSKAN:\n"
+           "Pasal I\nMengubah ketentuan Pasal 4 ayat (2) huruf a Peraturan Pemerintah Nomor 32 Tahun 1979 sehingga "
+           "seluruhnya berbunyi sebagai berikut: ...\n")
+    regs = citator.parse_all(tmp_path)
+    assert _relations(regs, "uu-1997-18") == {("mencabut", "uu-1947-12"), ("mencabut_sebagian", "uu-1956-32"),
+                                             ("mencabut", "uu-1957-11")}
+    assert _relations(regs, "uu-2016-13") == {("mencabut", "uu-2001-14")}
+    assert _relations(regs, "pp-2021-20") == {("mencabut", "pp-2010-11")}
+    assert _relations(regs, "pp-1994-1") == {("mengubah", "pp-1979-32")}
