@@ -31,3 +31,18 @@ def test_reports_ingest_size_memory_and_latency_per_share(slice_settings, tmp_pa
         assert 0 <= app[key]["p50_ms"] <= app[key]["p95_ms"]
     # Questions come from titles longer than 10 characters: three of the four documents here.
     assert (app["searched"], app["asked"]) == (1, 2) and 0 < app["rss_before_load_mb"] < app["rss_mb"]
+
+
+def test_lexical_comparison_reports_both_indexes(tmp_path):
+    from ingest import national
+
+    root = write_dataset(tmp_path / "national", DATASET)
+    national.build(root, root / "index.sqlite")
+    proc = subprocess.run([sys.executable, "bench/lexical.py", "--index", str(root / "index.sqlite"), "--queries",
+                           "3"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out = json.loads(proc.stdout)
+    assert out["queries"] == 3 and out["passages"] > 5
+    for name in ("fts5", "bm25s_mmap"):
+        assert out[name]["open_s"] >= 0 and 0 <= out[name]["query_p50_ms"] <= out[name]["query_p95_ms"]
+    assert out["bm25s_mmap"]["build_s"] >= 0

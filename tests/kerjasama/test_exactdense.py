@@ -31,10 +31,19 @@ def test_memory_search_equals_chroma(stores, embeddings, question):
     vec = embeddings.embed_query(question)
     got, want = memory.dense(vec, 60), chroma.dense(vec, 60)
     assert memory._exact is not None and chroma._exact is None  # each took its own path
-    assert [cid for cid, _ in got[:10]] == [cid for cid, _ in want[:10]]
+    assert_exact_dominates(got, want)
     assert len({c for c, _ in got} & {c for c, _ in want}) >= 57  # HNSW is approximate at the tail
+
+
+def assert_exact_dominates(got: list[tuple[str, float]], want: list[tuple[str, float]]) -> None:
+    """The exact search against Chroma's approximate HNSW: the same similarity for every passage both return, at
+    every rank at least Chroma's similarity (HNSW may miss a true neighbour, never invent a nearer one), and the
+    same top 10 but for at most one passage HNSW missed (its graph differs between builds)."""
     sims = dict(want)
     assert all(abs(sim - sims[cid]) < 1e-5 for cid, sim in got if cid in sims)
+    assert all(g[1] >= w[1] - 1e-5 for g, w in zip(got, want, strict=False))
+    assert [s for _, s in got] == sorted((s for _, s in got), reverse=True)
+    assert len({c for c, _ in got[:10]} & {c for c, _ in want[:10]}) >= 9
 
 
 def test_document_filter_keeps_only_those_documents(stores, embeddings):
@@ -45,7 +54,7 @@ def test_document_filter_keeps_only_those_documents(stores, embeddings):
     got, want = memory.dense(vec, 30, where), chroma.dense(vec, 30, where)
     rows = {r["id"]: r["meta"]["doc_id"] for r in memory.chunk_rows()}
     assert got and all(rows[cid] == docs[0] for cid, _ in got)
-    assert [cid for cid, _ in got[:10]] == [cid for cid, _ in want[:10]]
+    assert_exact_dominates(got, want)
 
 
 def test_stored_vectors_equal_chromas(stores):
