@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import math
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,6 +48,15 @@ class Filters:
 
     doc_ids: list[str] = field(default_factory=list)
     in_force_only: bool = False
+
+    def documents(self, catalog: Catalog, indexed: Iterable[str]) -> set[str] | None:
+        """The documents retrieval may return (None: all): applied inside each search, before its top k."""
+        if not self.doc_ids and not self.in_force_only:
+            return None
+        docs = set(self.doc_ids) if self.doc_ids else set(indexed)
+        if self.in_force_only:
+            docs = {d for d in docs if (meta := catalog.get(d)) is None or meta.status != "dicabut"}
+        return docs
 
     def allows(self, chunk: Chunk, catalog: Catalog) -> bool:
         if self.doc_ids and chunk.doc_id not in self.doc_ids:
@@ -85,6 +95,8 @@ class HybridRetriever:
         self._by_id: dict[str, Chunk] = {}
         self._doc_ids: list[str] = []
         self._row: dict[str, int] = {}
+        self._row_docs: np.ndarray = np.array([], dtype=str)
+        self._indexed_docs: list[str] = []
         self.lexicon = Lexicon()
         self.structure = Structure()
         self.calibration: dict = {}
@@ -106,6 +118,10 @@ class HybridRetriever:
             self._by_id = {c.id: c for c in chunks}
             self._doc_ids = self.store.doc_ids()
             self._row = {d: i for i, d in enumerate(self._doc_ids)}
+            self._indexed_docs = sorted({c.doc_id for c in chunks})
+            # The document of every indexed row (chunk or unit), so that filters act on the scores before the top k.
+            self._row_docs = np.array([self._by_id[split_doc_id(d)[0]].doc_id if split_doc_id(d)[0] in self._by_id
+                                       else "" for d in self._doc_ids])
             mined = self.store.artifact("lexicon") if self.features.mined_lexicon else None
             self.lexicon = Lexicon.from_json(mined, None if self.features.reviewed_lexicon else {})
             self.structure = Structure.from_json(self.store.artifact("structure"))
@@ -150,12 +166,18 @@ class HybridRetriever:
         cands: dict[str, ranking.Candidate] = {}
         vectors: list[np.ndarray] = []
         n = self.settings.candidates
+        allowed = filters.documents(self.catalog, self._indexed_docs)
+        if allowed is not None and not allowed:
+            return []
         if self.mode in ("hybrid", "dense"):
             vectors = [np.asarray(v, dtype=np.float32) for v in embed_queries(self.embeddings, q.dense_texts)]
-            q.best_dense = self._dense(vectors, n, filters, cands, q.refs.doc_ids if self.features.named_docs else [])
+            q.best_dense = self._dense(vectors, n, filters, cands, q.refs.doc_ids if self.features.named_docs else [],
+                                       allowed)
         scores = None
         if self.mode in ("hybrid", "lexical"):
             scores = self.lexical_scores(q.weights)
+            if scores is not None and allowed is not None:
+                scores = np.where(np.isin(self._row_docs, sorted(allowed)), scores, 0.0).astype(np.float32)
             self._lexical(scores, n, filters, cands)
         self._structural(q, filters, cands)
         ranked = self._rank(q, cands)
@@ -180,12 +202,14 @@ class HybridRetriever:
             return None
         return cands.setdefault(chunk_id, ranking.Candidate(chunk=chunk))
 
-    def _dense(self, vectors: list[np.ndarray], n: int, filters: Filters, cands: dict, named: list[str]) -> float:
-        """Nearest documents for each query vector; a chunk's similarity is its best document's (itself or a
-        unit), and its rank is by that similarity. Documents the question names are also searched on their own,
-        so their passages get a dense rank even when other documents are nearer. Returns the best similarity."""
-        wheres: list[dict | None] = [{"doc_id": {"$in": filters.doc_ids}} if filters.doc_ids else None]
-        if named and not filters.doc_ids:
+    def _dense(self, vectors: list[np.ndarray], n: int, filters: Filters, cands: dict, named: list[str],
+               allowed: set[str] | None = None) -> float:
+        """Nearest documents for each query vector (only in ``allowed`` documents, when given); a chunk's
+        similarity is its best document's (itself or a unit), and its rank is by that similarity. Documents the
+        question names are also searched on their own, so their passages get a dense rank even when other
+        documents are nearer. Returns the best similarity."""
+        wheres: list[dict | None] = [{"doc_id": {"$in": sorted(allowed)}} if allowed is not None else None]
+        if named and allowed is None:
             wheres.append({"doc_id": {"$in": list(named)}})
         best: dict[str, float] = {}
         units: dict[str, dict[int, float]] = {}

@@ -72,3 +72,14 @@ def test_single_retriever_modes(slice_settings, embeddings, mode):
     hits = r.retrieve("jangka waktu persetujuan DPRD 45 hari kerja", 5)
     assert any(h.chunk.anchor == "PP 28/2018 Pasal 30" for h in hits)
     assert all((h.dense_rank is None) == (mode == "lexical") for h in hits)
+
+
+@pytest.mark.parametrize("mode", ["dense", "lexical"])
+def test_filters_act_before_the_top_candidates(slice_settings, embeddings, mode):
+    """A filter to a document whose passages rank far below the others still finds that document's best passages:
+    each search applies it before taking its top candidates (here only 5 per search)."""
+    r = HybridRetriever(slice_settings.model_copy(update={"candidates": 5}), embeddings=embeddings, mode=mode)
+    q = "jangka waktu persetujuan DPRD atas rencana kerja sama daerah dengan pemerintah daerah di luar negeri"
+    assert "skripsi-bogor-kisarazu" not in {h.chunk.doc_id for h in r.retrieve(q, 15)}
+    hits = r.retrieve(q, 5, Filters(doc_ids=["skripsi-bogor-kisarazu"]))
+    assert hits and {h.chunk.doc_id for h in hits} == {"skripsi-bogor-kisarazu"}
