@@ -177,14 +177,15 @@ class NationalIndex:
                     lexical_rank=i, lexical_score=-float(r["s"])) for i, r in enumerate(rows, start=1)]
 
     def search(self, weights: dict[str, float], dense_text: str | None, k: int = 5,
-               filters: NationalFilters | None = None) -> list[Hit]:
+               filters: NationalFilters | None = None, penjelasan: bool = False) -> list[Hit]:
         """The ``k`` best passages: BM25 candidates, re-ranked by :meth:`rerank`."""
-        return self.rerank(self.lexical(weights, max(k, self.dense_top), filters), dense_text, k)
+        return self.rerank(self.lexical(weights, max(k, self.dense_top), filters), dense_text, k, penjelasan)
 
-    def rerank(self, hits: list[Hit], dense_text: str | None, k: int = 5) -> list[Hit]:
+    def rerank(self, hits: list[Hit], dense_text: str | None, k: int = 5, penjelasan: bool = False) -> list[Hit]:
         """The best ``dense_top`` lexical hits re-ranked with their dense similarity to ``dense_text`` (the query
         as the embedder reads it), when there is an embedder and ``dense_top`` > 0; else the lexical order.
-        Passage vectors are computed on demand, in one batch, and kept."""
+        Passage vectors are computed on demand, in one batch, and kept. ``penjelasan``: the question asks for the
+        Penjelasan (else provisions lead their elucidation: :func:`ranking.national_score`)."""
         if not hits or self.embeddings is None or not dense_text or self.dense_top == 0:
             return hits[:k]
         top = hits[: self.dense_top]
@@ -198,5 +199,6 @@ class NationalIndex:
         for rank, i in enumerate(order, start=1):
             top[i].dense_rank, top[i].dense_score = rank, float(sims[i])
         for h in top:
-            h.score = ranking.national_score(h.lexical_rank, h.dense_rank)
+            h.score = ranking.national_score(h.lexical_rank, h.dense_rank, h.chunk.part.startswith("penjelasan"),
+                                             penjelasan)
         return sorted(top, key=lambda h: (-h.score, h.lexical_rank or 0))[:k]

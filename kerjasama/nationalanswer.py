@@ -83,7 +83,7 @@ def supplement(answerer: Answerer, national: NationalIndex, q: Query, reason: st
     hits = national.lexical(q.weights, max(NATIONAL_PASSAGES, national.dense_top), filters)
     if not hits or not _covered(answerer, q, hits):
         return None  # (before any passage is embedded: most questions stop here)
-    hits = national.rerank(hits, q.dense_texts[0] if q.dense_texts else q.text, NATIONAL_PASSAGES)
+    hits = national.rerank(hits, q.dense_texts[0] if q.dense_texts else q.text, NATIONAL_PASSAGES, refs.penjelasan)
     hits = _in_force_first(national, q, hits, set(filters.doc_ids))
     if not _covered(answerer, q, hits) or not _similar(answerer, q, hits):
         return None

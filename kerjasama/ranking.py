@@ -63,6 +63,10 @@ NATIONAL_COMMON_SHARE = 0.2  # stems in more of its passages than this share are
 NATIONAL_COMMON_MIN_PASSAGES = 10_000  # ... of a collection this large (only there does scoring them cost much)
 NATIONAL_RRF_K = 10  # reciprocal-rank constant of the fusion of the lexical and dense ranks (a short candidate list)
 NATIONAL_DENSE_WEIGHT = 1.0  # weight of the dense rank in that fusion (the lexical rank weighs 1)
+# Questions that do not ask for the Penjelasan: a provision leads its elucidation, which repeats its words ("batas
+# umur untuk perkawinan" in the Penjelasan of Pasal 7, the age itself in Pasal 7). (The focus corpus gets the same
+# from its structural candidates; the national collection has only these two ranks.)
+NATIONAL_PENJELASAN_FACTOR = 0.85
 
 
 @dataclass(frozen=True)
@@ -264,10 +268,14 @@ def extra_quote(first: Span, relative_passage_score: float, span: Span) -> bool:
     )
 
 
-def national_score(lexical_rank: int | None, dense_rank: int | None) -> float:
+def national_score(lexical_rank: int | None, dense_rank: int | None, penjelasan: bool = False,
+                   asks_penjelasan: bool = False) -> float:
     """A national passage's score: reciprocal-rank fusion of its BM25 rank and its dense rank among the lexical
-    candidates (ranks are scale-free, so any embedder works)."""
+    candidates (ranks are scale-free, so any embedder works); a Penjelasan passage below the provisions unless the
+    question asks for the Penjelasan."""
     s = 1.0 / (NATIONAL_RRF_K + lexical_rank) if lexical_rank else 0.0
     if dense_rank:
         s += NATIONAL_DENSE_WEIGHT / (NATIONAL_RRF_K + dense_rank)
+    if penjelasan and not asks_penjelasan:
+        s *= NATIONAL_PENJELASAN_FACTOR
     return s

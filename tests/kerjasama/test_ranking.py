@@ -76,3 +76,13 @@ def test_extra_quotes_need_a_strong_passage_and_real_overlap():
     assert not ranking.extra_quote(first, 0.7, ranking.Span(0, 1, "", overlap=0.9, has_type=True))
     assert not ranking.extra_quote(first, 0.95, ranking.Span(0, 1, "", overlap=0.3, has_type=True))
     assert not ranking.extra_quote(first, 0.95, ranking.Span(0, 1, "", overlap=0.9, has_type=False))
+
+
+def test_national_score_fuses_ranks_and_puts_provisions_before_their_penjelasan():
+    from kerjasama import ranking
+
+    assert ranking.national_score(1, 1) > ranking.national_score(1, 2) > ranking.national_score(2, 2)
+    assert ranking.national_score(3, None) > 0 and ranking.national_score(None, None) == 0
+    body, penj = ranking.national_score(2, 2), ranking.national_score(2, 2, penjelasan=True)
+    assert penj == body * ranking.NATIONAL_PENJELASAN_FACTOR < body
+    assert ranking.national_score(2, 2, penjelasan=True, asks_penjelasan=True) == body
