@@ -17,8 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import random
-import sqlite3
 import sys
 import tempfile
 import time
@@ -30,7 +28,8 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 sys.path.insert(0, str(ROOT))
 
 from bench.query import percentile  # noqa: E402
-from bench.scale import SEED, rss_mb  # noqa: E402
+from bench.scale import rss_mb, title_sample  # noqa: E402
+from kerjasama.national import connect  # noqa: E402
 from kerjasama.settings import Settings  # noqa: E402
 from kerjasama.text import tokenize  # noqa: E402
 
@@ -38,17 +37,11 @@ log = logging.getLogger("bench.lexical")
 K = 10
 
 
-def _questions(con: sqlite3.Connection, n: int) -> list[list[str]]:
-    rows = [r[0] for r in con.execute("SELECT tentang FROM docs WHERE length(tentang) > 10 ORDER BY id")]
-    rng = random.Random(SEED)
-    return [sorted(set(tokenize(" ".join(t.lower().split()[:8])))) for t in rng.sample(rows, min(n, len(rows)))]
-
-
 def fts5(db: Path, queries: list[list[str]]) -> dict:
     """Open the product's index (read-only) and time its BM25 (the common-term rule of kerjasama.national off)."""
     before = rss_mb()
     t = time.perf_counter()
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    con = connect(db, readonly=True)
     con.execute("SELECT COUNT(*) FROM docs").fetchone()
     opened = time.perf_counter() - t
     times = []
@@ -68,7 +61,7 @@ def bm25s_mmap(db: Path, queries: list[list[str]], folder: Path) -> dict:
     """Build a bm25s index over the same terms, save it, load it memory-mapped, and time its queries."""
     import bm25s
 
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    con = connect(db, readonly=True)
     corpus = [r[0].split() for r in con.execute("SELECT terms FROM chunks ORDER BY rowid")]
     con.close()
     k = min(K, len(corpus))
@@ -109,8 +102,8 @@ def main(argv: list[str] | None = None) -> int:
         log.error("No national index: run `make national` first. / Indeks nasional belum ada: jalankan "
                   "`make national`.")
         return 1
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    queries = _questions(con, args.queries)
+    queries = [sorted(set(tokenize(about))) for _, about in title_sample(db, args.queries)]
+    con = connect(db, readonly=True)
     passages = con.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
     con.close()
     out = {"passages": passages, "queries": len(queries), "k": K, "fts5": fts5(db, queries)}

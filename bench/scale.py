@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.query import peak_rss_mb, percentile  # noqa: E402
 from ingest import national as ingest_national  # noqa: E402
+from kerjasama.national import connect  # noqa: E402
 from kerjasama.settings import Settings  # noqa: E402
 
 log = logging.getLogger("bench.scale")
@@ -50,21 +51,22 @@ def rss_mb() -> float:
     return 0.0
 
 
+def title_sample(db: Path, n: int) -> list[tuple[str, str]]:
+    """(id, the first words of its title, lower case) of ``n`` regulations of the collection drawn with
+    :data:`SEED` among those with a title (the subjects the benchmark questions are made from)."""
+    con = connect(db, readonly=True)
+    rows = [r for r in con.execute("SELECT id, tentang FROM docs WHERE length(tentang) > 10 ORDER BY id")]
+    con.close()
+    picked = random.Random(SEED).sample(rows, min(n, len(rows)))
+    return [(r["id"], " ".join(r["tentang"].lower().split()[:8])) for r in picked]
+
+
 def questions_for(db: Path, n: int) -> list[str]:
     """Questions on documents of the collection: half name the law by number, half only its subject."""
     from kerjasama.relations import short
 
-    con = ingest_national.connect(db, readonly=True)
-    rows = [r for r in con.execute("SELECT id, tentang FROM docs WHERE length(tentang) > 10 ORDER BY id")]
-    con.close()
-    rng = random.Random(SEED)
-    picked = rng.sample(rows, min(n, len(rows)))
-    out = []
-    for i, r in enumerate(picked):
-        about = " ".join(r["tentang"].lower().split()[:8])
-        out.append(f"Apa yang diatur dalam {short(r['id'])} tentang {about}?" if i % 2 else
-                   f"Bagaimana ketentuan mengenai {about}?")
-    return out
+    return [f"Apa yang diatur dalam {short(reg_id)} tentang {about}?" if i % 2 else
+            f"Bagaimana ketentuan mengenai {about}?" for i, (reg_id, about) in enumerate(title_sample(db, n))]
 
 
 def probe(db: Path, questions: list[str]) -> dict:
@@ -112,7 +114,7 @@ def dense_rate(db: Path) -> dict:
 
     settings = Settings()
     emb = get_embedder(settings.embedder, settings)
-    con = ingest_national.connect(db, readonly=True)
+    con = connect(db, readonly=True)
     total = con.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
     rng = random.Random(SEED)
     rowids = rng.sample(range(1, total + 1), min(DENSE_SAMPLE, total))

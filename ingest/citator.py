@@ -238,13 +238,13 @@ def revocations(source: str, body: str) -> Iterator[Relation]:
         window = max(begin, verb.start() - _ARTICLE_REF_MAX)
         # The sentence: since the last sentence end, colon ("... diubah sebagai berikut: 1. Ketentuan Pasal 18
         # diubah ...": that Pasal is of the law named before the colon) or line break.
-        ends = [e.end() for e in _SENTENCE_END.finditer(body, window, verb.start())]
-        ends += [e.end() for e in _COLON.finditer(body, window, verb.start())]
-        ends += [window + i + 1 for i, ch in enumerate(body[window : verb.start()]) if ch == "\n"]
-        refs = list(_REF.finditer(body, max([window, *ends]), verb.start()))
-        if refs:  # the first law named in the sentence (later ones are "sebagaimana telah diubah dengan ...")
-            m = refs[0]
-            lead = body[max([window, *ends]) : m.start()]
+        start = max([window, body.rfind("\n", window, verb.start()) + 1,
+                     *(e.end() for e in _SENTENCE_END.finditer(body, window, verb.start())),
+                     *(e.end() for e in _COLON.finditer(body, window, verb.start()))])
+        # The first law named in the sentence (later ones are "sebagaimana telah diubah dengan ...").
+        m = _REF.search(body, start, verb.start())
+        if m:
+            lead = body[start : m.start()]
             if _NEW_ITEM.search(body, m.end(), verb.start()):
                 continue  # the law is named in the new wording of an earlier item, not by this "diubah"
             if re.search(r"\b(?:Pasal|ayat|Lampiran|ketentuan)\b", lead, re.I) or not lead.strip():
@@ -295,11 +295,13 @@ def revocations(source: str, body: str) -> Iterator[Relation]:
                 m = more
 
 
-def parse(path: Path, root: Path) -> Regulation:
-    """One file of the data set: its metadata and relations."""
+def parse(path: Path, root: Path, text: str | None = None) -> Regulation:
+    """One file of the data set: its metadata and relations (``text``: its content, when already read)."""
     rel = path.relative_to(root).parts
     kind, year, num = rel[0], int(rel[1]), int(path.stem)
-    text = path.read_text(encoding="utf-8", errors="replace").replace("^", "")  # OCR carets: "^TAHUN ^2O1O"
+    if text is None:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    text = text.replace("^", "")  # OCR carets: "^TAHUN ^2O1O"
     reg = Regulation(reg_id(kind, num, year), KINDS[kind], num, year)
     head = _HEAD.search(text[:HEAD_CHARS])
     title = ""

@@ -33,12 +33,12 @@ from ingest.chunk import Chunker
 from ingest.citator import KINDS, Regulation, parse, statuses
 from kerjasama.catalog import DocumentMeta
 from kerjasama.models import Chunk
+from kerjasama.national import SCHEMA, connect
 from kerjasama.relations import short
 from kerjasama.text import tokenize
 
 log = logging.getLogger(__name__)
 
-SCHEMA = 1
 # Bump when chunking or term extraction changes: every document is then indexed again on the next run.
 CHUNKER_VERSION = "2"
 MIN_TEXT_CHARS = 200  # a file with less text than this (after OCR) has nothing to retrieve: reported, skipped
@@ -101,18 +101,6 @@ def national_files(root: Path, fraction: float = 1.0) -> list[Path]:
     return [files[int(i * step)] for i in range(int(len(files) * fraction))]
 
 
-def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
-    """A connection to the national index (WAL journal; read-only readers never take the write lock)."""
-    if readonly:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
-    else:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        con = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        con.execute("PRAGMA journal_mode=WAL")
-    con.row_factory = sqlite3.Row
-    return con
-
-
 def terms_of(chunk: Chunk) -> str:
     """The stemmed terms of a chunk's headings and text (the focus index's tokenizer), as FTS5 reads them."""
     return " ".join(tokenize(chunk.embed_text()))
@@ -152,8 +140,10 @@ def build(root: Path, out: Path, fraction: float = 1.0, chunker: Chunker | None 
             except OSError as exc:
                 report.skipped.append({"file": rel, "reason": f"cannot be read ({type(exc).__name__})"})
                 continue
+            # Read once, as Path.read_text reads it (universal newlines), for the citator and the chunker.
+            text = raw.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
             t = time.monotonic()
-            reg = parse(path, root)
+            reg = parse(path, root, text)
             report.seconds["parse"] += time.monotonic() - t
             regs.append(reg)
             report.problems.extend({"file": rel, "problem": p} for p in reg.problems)
@@ -162,7 +152,7 @@ def build(root: Path, out: Path, fraction: float = 1.0, chunker: Chunker | None 
             if version == CHUNKER_VERSION and known.get(reg.id) == (sha, rel):
                 report.unchanged += 1
             else:
-                _index_one(con, reg, rel, sha, raw, chunker, report)
+                _index_one(con, reg, rel, sha, text, chunker, report)
             if progress:
                 progress(i, len(files), (time.monotonic() - start) / i * (len(files) - i))
         for gone in sorted(set(known) - seen):
@@ -205,9 +195,9 @@ def _delete_doc(con: sqlite3.Connection, doc_id: str) -> None:
     con.execute("DELETE FROM docs WHERE id = ?", (doc_id,))
 
 
-def _index_one(con: sqlite3.Connection, reg: Regulation, rel: str, sha: str, raw: bytes, chunker: Chunker,
+def _index_one(con: sqlite3.Connection, reg: Regulation, rel: str, sha: str, text: str, chunker: Chunker,
                report: Report) -> None:
-    text = split_glued_headings(raw.decode("utf-8", errors="replace").replace("\x00", ""))
+    text = split_glued_headings(text.replace("\x00", ""))
     _delete_doc(con, reg.id)
     if len(text.strip()) < MIN_TEXT_CHARS:
         report.skipped.append({"file": rel, "reason": f"less than {MIN_TEXT_CHARS} characters of text"})

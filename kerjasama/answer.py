@@ -256,11 +256,7 @@ class Answerer:
     def evidence(self, question: str | Query, hits: list[Hit]) -> Evidence:
         """Best dense similarity among the top passages and the share of question terms they contain."""
         q = question if isinstance(question, Query) else self.retriever.analyze(question)
-        top = hits[: ranking.EVIDENCE_PASSAGES]
         best = q.best_dense if q.best_dense is not None else max((h.dense_score or 0.0 for h in hits), default=0.0)
-        seen: set[str] = set()
-        for h in top:
-            seen.update(token_set(h.chunk.embed_text()))
         # A follow-up ("Siapa yang menandatanganinya?") is covered by its own words and its context's.
         terms = sorted(q.own if q.own_coverage else q.own | q.context_terms)
         if q.lang == "en" and not q.own_coverage:
@@ -268,8 +264,7 @@ class Answerer:
             # Indonesian evidence; only the words that could be found count. (Read again as a follow-up, a question
             # must stand on its own words: there, a word the corpus does not know counts as missing.)
             terms = [t for t in terms if t in q.alternates or self.retriever.knows(t)] or terms
-        covered = sum(1 for t in terms if t in seen or q.alternates.get(t, set()) & seen)
-        return Evidence(best, covered / len(terms) if terms else 0.0, any(h.pinned for h in hits))
+        return Evidence(best, ranking.coverage(terms, hits, q.alternates), any(h.pinned for h in hits))
 
     def refusal_threshold(self, lang: str | None = None) -> float:
         """The dense similarity below which a question is refused: the setting, else the index's calibration for

@@ -30,7 +30,7 @@ from kerjasama.relations import short
 
 log = logging.getLogger(__name__)
 
-SCHEMA = 1  # the schema this reader understands (ingest.national.SCHEMA)
+SCHEMA = 1  # the schema of the index: ingest.national writes it, readers check it
 TITLE_MATCHES = 3  # documents a law named by its title resolves to ("UU Perkawinan": the law, then amendments)
 
 _SHORT_RE = re.compile(r"^(UU|PP)\s+(\d+)/(\d{4})$", re.I)
@@ -67,6 +67,19 @@ class NationalFilters:
         return " AND ".join(clauses), params
 
 
+def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
+    """A connection to the national index, rows by name: read-only for readers (they never take the write lock),
+    else the writer's (WAL journal, transactions begun explicitly; ``ingest.national``)."""
+    if readonly:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        con = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        con.execute("PRAGMA journal_mode=WAL")
+    con.row_factory = sqlite3.Row
+    return con
+
+
 class NationalIndex:
     """The national collection's index, read-only; thread-safe (one SQLite connection per thread)."""
 
@@ -99,9 +112,7 @@ class NationalIndex:
     def _con(self) -> sqlite3.Connection:
         con = getattr(self._local, "con", None)
         if con is None:
-            con = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
-            con.row_factory = sqlite3.Row
-            self._local.con = con
+            con = self._local.con = connect(self.path, readonly=True)
         return con
 
     # -- documents -------------------------------------------------------------------------------------------

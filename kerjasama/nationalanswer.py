@@ -22,7 +22,6 @@ from kerjasama.models import Citation, Hit
 from kerjasama.national import NationalFilters, NationalIndex
 from kerjasama.query import Query
 from kerjasama.relations import Relations
-from kerjasama.text import token_set
 
 if TYPE_CHECKING:
     from kerjasama.answer import Answerer
@@ -84,16 +83,17 @@ def supplement(answerer: Answerer, national: NationalIndex, q: Query, reason: st
     if not hits or not _covered(answerer, q, hits):
         return None  # (before any passage is embedded: most questions stop here)
     hits = national.rerank(hits, q.dense_texts[0] if q.dense_texts else q.text, NATIONAL_PASSAGES, refs.penjelasan)
-    hits = _in_force_first(national, q, hits, set(filters.doc_ids))
+    docs = {d: national.document(d) or {} for d in {h.chunk.doc_id for h in hits}}  # metadata, status
+    hits = _in_force_first(docs, q, hits, set(filters.doc_ids))
     if not _covered(answerer, q, hits) or not _similar(answerer, q, hits):
         return None
-    citations = _citations(answerer, national, q, hits)
+    citations = _citations(answerer, national, docs, q, hits)
     if not citations:
         return None
-    return Supplement(citations, _compose(national, citations, q.lang))
+    return Supplement(citations, _compose(citations, q.lang))
 
 
-def _in_force_first(national: NationalIndex, q: Query, hits: list[Hit], named: set[str]) -> list[Hit]:
+def _in_force_first(docs: dict[str, dict], q: Query, hits: list[Hit], named: set[str]) -> list[Hit]:
     """The law in force leads, as in the focus corpus: among the passages close enough to the best one to be
     quoted, those of documents the citator marks as revoked are left out when any other remains, unless the question
     asks about the law as it was or names them (then, and when only they answer, they are quoted with their
@@ -102,20 +102,16 @@ def _in_force_first(national: NationalIndex, q: Query, hits: list[Hit], named: s
     close = [h for h in hits if h.score >= ranking.QUOTE_MIN_RATIO * top]
     if q.history:
         return close
-    revoked = {h.chunk.doc_id for h in close if h.chunk.doc_id not in named
-               and (national.document(h.chunk.doc_id) or {}).get("status") == "dicabut"}
+    revoked = {h.chunk.doc_id for h in close
+               if h.chunk.doc_id not in named and docs[h.chunk.doc_id].get("status") == "dicabut"}
     current = [h for h in close if h.chunk.doc_id not in revoked]
     return current or close
 
 
 def _covered(answerer: Answerer, q: Query, hits: list[Hit]) -> bool:
     """The focus corpus's evidence rule, first half: the question's own terms covered by the top passages."""
-    seen: set[str] = set()
-    for h in hits[: ranking.EVIDENCE_PASSAGES]:
-        seen.update(token_set(h.chunk.embed_text()))
     terms = sorted(q.own or set(q.weights))
-    covered = sum(1 for t in terms if t in seen or q.alternates.get(t, set()) & seen)
-    return bool(terms) and covered / len(terms) >= answerer.settings.refusal_min_coverage
+    return bool(terms) and ranking.coverage(terms, hits, q.alternates) >= answerer.settings.refusal_min_coverage
 
 
 def _similar(answerer: Answerer, q: Query, hits: list[Hit]) -> bool:
@@ -124,7 +120,8 @@ def _similar(answerer: Answerer, q: Query, hits: list[Hit]) -> bool:
     return not sims or max(sims) >= answerer.refusal_threshold(q.lang)
 
 
-def _citations(answerer: Answerer, national: NationalIndex, q: Query, hits: list[Hit]) -> list[Citation]:
+def _citations(answerer: Answerer, national: NationalIndex, docs: dict[str, dict], q: Query,
+               hits: list[Hit]) -> list[Citation]:
     """Quotes of the best unit of each passage, verbatim with clean ends: the first passage's, then others only
     as the focus corpus's answers take them (nearly as strong, covering nearly as much of the question:
     :func:`ranking.extra_quote`), at most ``max_quotes``."""
@@ -147,7 +144,7 @@ def _citations(answerer: Answerer, national: NationalIndex, q: Query, hits: list
         quote = hit.chunk.text[s:e]
         if e - s < 3 or quote not in hit.chunk.text:
             continue
-        doc = national.document(hit.chunk.doc_id) or {}
+        doc = docs[hit.chunk.doc_id]
         out.append(Citation(
             n=len(out) + 1, cite=hit.chunk.pinpoint(span.label) if span.label else hit.chunk.cite,
             title=" tentang ".join(x for x in (doc.get("short", hit.chunk.doc_id), doc.get("tentang", "").title())
@@ -159,7 +156,7 @@ def _citations(answerer: Answerer, national: NationalIndex, q: Query, hits: list
     return out
 
 
-def _compose(national: NationalIndex, citations: list[Citation], lang: str) -> str:
+def _compose(citations: list[Citation], lang: str) -> str:
     text = _TEXT[lang if lang in _TEXT else "id"]
     lines = [text["head"], ""]
     lines += [f"- {c.cite}: “{' '.join(c.quote.split())}” [N{c.n}]" for c in citations]

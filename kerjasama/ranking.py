@@ -24,7 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kerjasama.catalog import DocumentMeta
-from kerjasama.models import Chunk, Unit, label_depth
+from kerjasama.models import Chunk, Hit, Unit, label_depth
+from kerjasama.text import token_set
 
 # -- passage score ------------------------------------------------------------------------------------------
 NAMED_DOC_FACTOR = 1.5  # questions that name a document ("menurut UU 24/2000"): its passages first
@@ -115,14 +116,20 @@ class Candidate:
     score: float = 0.0
 
 
-def fused(c: Candidate, rrf_k: int, dense_weight: float, lexical_weight: float) -> float:
-    """Reciprocal rank fusion of the dense and the lexical rank."""
+def rrf(dense_rank: int | None, lexical_rank: int | None, rrf_k: int, dense_weight: float,
+        lexical_weight: float) -> float:
+    """Reciprocal rank fusion of a dense and a lexical rank (a missing rank adds nothing)."""
     s = 0.0
-    if c.dense_rank is not None:
-        s += dense_weight / (rrf_k + c.dense_rank)
-    if c.lexical_rank is not None:
-        s += lexical_weight / (rrf_k + c.lexical_rank)
+    if dense_rank is not None:
+        s += dense_weight / (rrf_k + dense_rank)
+    if lexical_rank is not None:
+        s += lexical_weight / (rrf_k + lexical_rank)
     return s
+
+
+def fused(c: Candidate, rrf_k: int, dense_weight: float, lexical_weight: float) -> float:
+    """Reciprocal rank fusion of the candidate's dense and lexical rank."""
+    return rrf(c.dense_rank, c.lexical_rank, rrf_k, dense_weight, lexical_weight)
 
 
 def source_factor(meta: DocumentMeta | None, named: bool, history: bool, repealed_penalty: float,
@@ -208,6 +215,16 @@ def term_overlap(tokens: set[str], weights: dict[str, float], idf: dict[str, flo
     return found / total if total else 0.0
 
 
+def coverage(terms: list[str], hits: list[Hit], alternates: dict[str, set[str]]) -> float:
+    """Share of ``terms`` found in the words (headings included) of the top :data:`EVIDENCE_PASSAGES` of ``hits``;
+    a term counts as found when one of its alternates (its statutory wording, its spelling correction) is."""
+    seen: set[str] = set()
+    for h in hits[:EVIDENCE_PASSAGES]:
+        seen.update(token_set(h.chunk.embed_text()))
+    covered = sum(1 for t in terms if t in seen or alternates.get(t, set()) & seen)
+    return covered / len(terms) if terms else 0.0
+
+
 def rank_spans(spans: list[Span]) -> list[Span]:
     """Score the units of one passage against each other and return them best first.
 
@@ -273,9 +290,7 @@ def national_score(lexical_rank: int | None, dense_rank: int | None, penjelasan:
     """A national passage's score: reciprocal-rank fusion of its BM25 rank and its dense rank among the lexical
     candidates (ranks are scale-free, so any embedder works); a Penjelasan passage below the provisions unless the
     question asks for the Penjelasan."""
-    s = 1.0 / (NATIONAL_RRF_K + lexical_rank) if lexical_rank else 0.0
-    if dense_rank:
-        s += NATIONAL_DENSE_WEIGHT / (NATIONAL_RRF_K + dense_rank)
+    s = rrf(dense_rank, lexical_rank, NATIONAL_RRF_K, NATIONAL_DENSE_WEIGHT, 1.0)
     if penjelasan and not asks_penjelasan:
         s *= NATIONAL_PENJELASAN_FACTOR
     return s

@@ -120,8 +120,8 @@ class HybridRetriever:
             self._row = {d: i for i, d in enumerate(self._doc_ids)}
             self._indexed_docs = sorted({c.doc_id for c in chunks})
             # The document of every indexed row (chunk or unit), so that filters act on the scores before the top k.
-            self._row_docs = np.array([self._by_id[split_doc_id(d)[0]].doc_id if split_doc_id(d)[0] in self._by_id
-                                       else "" for d in self._doc_ids])
+            self._row_docs = np.array([c.doc_id if (c := self._by_id.get(split_doc_id(d)[0])) else ""
+                                       for d in self._doc_ids])
             mined = self.store.artifact("lexicon") if self.features.mined_lexicon else None
             self.lexicon = Lexicon.from_json(mined, None if self.features.reviewed_lexicon else {})
             self.structure = Structure.from_json(self.store.artifact("structure"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from ingest import national as ingest_national
-from kerjasama.national import NationalFilters, NationalIndex
+from kerjasama.national import NationalFilters, NationalIndex, connect
 from kerjasama.service import build_answerer
 from kerjasama.text import tokenize
 from tests.ingest.test_national import DATASET, write_dataset
@@ -72,7 +72,7 @@ def test_dense_reranking_embeds_candidates_once(index):
 
 def test_an_index_that_never_completed_is_not_used(tmp_path):
     db = tmp_path / "index.sqlite"
-    con = ingest_national.connect(db)
+    con = connect(db)
     con.executescript(ingest_national.SCHEMA_SQL)
     con.close()
     assert NationalIndex.open(db) is None
