@@ -30,7 +30,7 @@ from kerjasama.embeddings import embedder_id, get_embedder
 from kerjasama.errors import BadDocumentError, QuestionError
 from kerjasama.models import Answer, Chunk, Citation, Hit
 from kerjasama.settings import Settings
-from kerjasama.store import ChromaEmbeddingAdapter
+from kerjasama.store import HNSW, ChromaEmbeddingAdapter
 from kerjasama.text import detect_lang
 
 log = logging.getLogger(__name__)
@@ -111,7 +111,7 @@ class PeerPipeline:
         adapter = ChromaEmbeddingAdapter(self.embeddings, embedder_id(self.embeddings))
         return client.get_or_create_collection(
             COLLECTION, embedding_function=adapter.function,
-            metadata={"hnsw:space": "cosine", "embedder": embedder_id(self.embeddings)},
+            configuration={"hnsw": dict(HNSW)}, metadata={"embedder": embedder_id(self.embeddings)},
         )
 
     def ensure(self) -> Path:

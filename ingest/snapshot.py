@@ -36,6 +36,7 @@ from kerjasama.store import (
     COLLECTION,
     CURRENT,
     FORMAT,
+    HNSW,
     LEXICAL,
     MANIFEST,
     SNAPSHOTS,
@@ -167,7 +168,7 @@ class SnapshotWriter(IndexStore):
         self._client = chroma_client(work / CHROMA)
         self._collection = self._client.create_collection(
             COLLECTION, embedding_function=self._adapter().function,
-            metadata={"hnsw:space": "cosine", "embedder": embedder_name},
+            configuration={"hnsw": dict(HNSW)}, metadata={"embedder": embedder_name},
         )
         self._dim = 0
         self._extra: dict = {}

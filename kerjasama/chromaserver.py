@@ -16,6 +16,8 @@ from urllib.parse import urlparse
 
 import numpy as np
 
+from kerjasama.store import HNSW
+
 PREFIX = "kjs-"
 ADD_BATCH = 500  # vectors per add() call when publishing
 
@@ -55,7 +57,7 @@ def publish(server: Any, name: str, rows: list[dict], vectors: dict[bytes, np.nd
         if existing is not None:
             server.delete_collection(name)  # incomplete (a publish was killed): write it again
         coll = server.create_collection(name, embedding_function=embedding_function,
-                                        metadata={"hnsw:space": "cosine", "embedder": embedder})
+                                        configuration={"hnsw": dict(HNSW)}, metadata={"embedder": embedder})
         for i in range(0, len(rows), ADD_BATCH):
             part = rows[i : i + ADD_BATCH]
             coll.add(ids=[r["id"] for r in part], documents=[r["text"] for r in part],
