@@ -53,18 +53,13 @@ class Filters:
         """The documents retrieval may return (None: all): applied inside each search, before its top k."""
         if not self.doc_ids and not self.in_force_only:
             return None
-        docs = set(self.doc_ids) if self.doc_ids else set(indexed)
-        if self.in_force_only:
-            docs = {d for d in docs if (meta := catalog.get(d)) is None or meta.status != "dicabut"}
-        return docs
+        return {d for d in (self.doc_ids or indexed) if self.admits(d, catalog)}
 
-    def allows(self, chunk: Chunk, catalog: Catalog) -> bool:
-        if self.doc_ids and chunk.doc_id not in self.doc_ids:
+    def admits(self, doc_id: str, catalog: Catalog) -> bool:
+        """Whether retrieval may return passages of this document."""
+        if self.doc_ids and doc_id not in self.doc_ids:
             return False
-        if self.in_force_only:
-            meta = catalog.get(chunk.doc_id)
-            return meta is None or meta.status != "dicabut"
-        return True
+        return not self.in_force_only or (meta := catalog.get(doc_id)) is None or meta.status != "dicabut"
 
 
 class HybridRetriever:
@@ -198,7 +193,7 @@ class HybridRetriever:
 
     def _candidate(self, cands: dict[str, ranking.Candidate], chunk_id: str, filters: Filters):
         chunk = self._by_id.get(chunk_id)
-        if chunk is None or not filters.allows(chunk, self.catalog):
+        if chunk is None or not filters.admits(chunk.doc_id, self.catalog):
             return None
         return cands.setdefault(chunk_id, ranking.Candidate(chunk=chunk))
 
@@ -316,7 +311,7 @@ class HybridRetriever:
                     continue  # "Pasal 5" alone is ambiguous across documents
             cands = [
                 c for d in docs for cid in self.structure.chunks_of(d, part, label)
-                if (c := self._by_id.get(cid)) is not None and filters.allows(c, self.catalog)
+                if (c := self._by_id.get(cid)) is not None and filters.admits(c.doc_id, self.catalog)
             ]
             if ayat:
                 # The piece of a split Pasal that holds the named ayat (and huruf) comes first.
